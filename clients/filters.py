@@ -1,0 +1,27 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .enums import ClientKind, ClientStatus, ImportanceTier
+from .models import Client, Region, Segment
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ClientKind.choices)
+    segment = django_filters.ModelChoiceFilter(label=_("Segment"), queryset=Segment.objects.all())
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
+    tier = django_filters.ChoiceFilter(label=_("Importance tier"), choices=ImportanceTier.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ClientStatus.choices)
+
+    class Meta:
+        model = Client
+        fields = ["q", "kind", "segment", "region", "tier", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(legal_name__icontains=value) | Q(tax_number=value)
+        )

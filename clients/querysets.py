@@ -1,0 +1,33 @@
+from django.db import models
+
+from vipcrm import roles
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Management and programme managers see the whole client base (managers compose lists
+        from it); an employee sees only the clients on their own personal lists."""
+        if not user.is_authenticated:
+            return self.none()
+        if roles.sees_everything(user) or roles.is_programme_manager(user):
+            return self
+        from programme.models import Enrolment  # programme builds on clients, not the reverse
+
+        return self.filter(pk__in=Enrolment.objects.filter(assignee=user).values("client_id"))
+
+    def active(self):
+        return self.filter(status="active")
+
+    def corporate(self):
+        return self.filter(kind="corporate")
+
+
+class KeyContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .models import Client
+
+        return self.filter(client__in=Client.objects.visible_to(user).values("pk"))
+
+    def current(self):
+        """Contacts still at the client."""
+        return self.filter(left_company=False)

@@ -1,0 +1,143 @@
+from django.contrib import admin
+
+from .models import (
+    CalendarFeed,
+    ContactCheck,
+    CorrectiveAction,
+    CorrectiveActionStep,
+    FollowUp,
+    Notification,
+    NotificationSettings,
+    Opportunity,
+    Referral,
+    Visit,
+    VisitReport,
+    VisitReportRevision,
+)
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["client", "scheduled_at", "employee", "status", "place"]
+    list_filter = ["status"]
+    search_fields = ["client__name", "employee__username", "place"]
+    list_select_related = ["client", "employee"]
+    raw_id_fields = ["client", "enrolment", "contacts"]
+    date_hierarchy = "scheduled_at"
+    show_full_result_count = False
+
+
+class ContactCheckInline(admin.TabularInline):
+    model = ContactCheck
+    extra = 0
+    raw_id_fields = ["contact"]
+
+
+@admin.register(VisitReport)
+class VisitReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "visit",
+        "author",
+        "status",
+        "score_goods",
+        "score_services",
+        "score_service",
+        "recommendation_score",
+        "finished_at",
+    ]
+    list_filter = ["status", "outlook", "relationship_after"]
+    search_fields = ["visit__client__name", "author__username"]
+    list_select_related = ["visit__client", "author"]
+    raw_id_fields = ["visit", "met_contacts"]
+    inlines = [ContactCheckInline]
+    show_full_result_count = False
+
+
+@admin.register(VisitReportRevision)
+class VisitReportRevisionAdmin(admin.ModelAdmin):
+    list_display = ["report", "changed_by", "changed_at"]
+    raw_id_fields = ["report"]
+    list_select_related = ["report__visit__client", "changed_by"]
+
+
+class CorrectiveActionStepInline(admin.TabularInline):
+    model = CorrectiveActionStep
+    extra = 0
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(admin.ModelAdmin):
+    list_display = ["client", "area", "owner", "due_on", "status"]
+    list_filter = ["status", "area", "programme"]
+    search_fields = ["client__name", "complaint", "action"]
+    list_select_related = ["client", "owner"]
+    raw_id_fields = ["client", "report"]
+    inlines = [CorrectiveActionStepInline]
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = [
+        "client",
+        "kind",
+        "position",
+        "topic",
+        "expected_value",
+        "status",
+        "won_value",
+        "owner",
+    ]
+    list_filter = ["kind", "status", "programme"]
+    search_fields = ["client__name", "topic", "description"]
+    list_select_related = ["client", "position", "owner"]
+    raw_id_fields = ["client", "report", "client_position"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = [
+        "person_name",
+        "company_name",
+        "referring_client",
+        "status",
+        "owner",
+        "became_client",
+    ]
+    list_filter = ["status", "programme"]
+    search_fields = ["person_name", "company_name", "referring_client__name", "email", "phone"]
+    list_select_related = ["referring_client", "owner", "became_client"]
+    raw_id_fields = ["referring_client", "referring_contact", "report", "became_client"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["title", "client", "owner", "due_on", "done_at"]
+    list_filter = ["programme"]
+    search_fields = ["title", "client__name", "owner__username"]
+    list_select_related = ["client", "owner"]
+    raw_id_fields = ["client", "report"]
+    date_hierarchy = "due_on"
+    show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "message", "created_at", "read_at", "email_status"]
+    list_filter = ["kind", "email_status"]
+    search_fields = ["recipient__username", "key", "message"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]
+    show_full_result_count = False
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    search_fields = ["user__username"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "revoked_at"]
+    search_fields = ["user__username"]
+    readonly_fields = ["token"]

@@ -1,0 +1,258 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client
+
+from .enums import (
+    STAFF_CAPACITY,
+    Assessment,
+    AssignmentSource,
+    ProgrammeStatus,
+    StaffKind,
+    Stage,
+)
+from .querysets import EnrolmentQuerySet, ProgrammeQuerySet
+
+MONOPOLISED_RULE_MESSAGE = _(
+    "A monopolised client must be worked by someone other than its original salesperson."
+)
+
+
+class Programme(models.Model):
+    """One run of the VIP programme over a client list."""
+
+    name = models.CharField(_("name"), max_length=200)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("programme manager"),
+        on_delete=models.PROTECT,
+        related_name="managed_programmes",
+    )
+    starts_on = models.DateField(_("start"))
+    deadline = models.DateField(
+        _("deadline"), help_text=_("Every client on the list is worked through by this date.")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProgrammeStatus.choices,
+        default=ProgrammeStatus.DRAFT,
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_runs",
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.TextField(_("reason for closing early"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=F("starts_on")),
+                name="programme_deadline_after_start",
+                violation_error_message=_("The deadline cannot be before the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ProgrammeStatus.CLOSED) | Q(closed_at__isnull=True),
+                name="programme_closed_at_only_if_closed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StaffMember(models.Model):
+    """An employee placed in a programme's staff pool."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="staff"
+    )
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
+        related_name="programme_memberships",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=StaffKind.choices, default=StaffKind.DEDICATED
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff pool member")
+        verbose_name_plural = _("staff pool")
+        ordering = ["programme", "employee__last_name", "employee__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "employee"],
+                name="staff_member_unique",
+                violation_error_message=_("This employee is already in the staff pool."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} ({self.get_kind_display()})"
+
+    @property
+    def capacity(self) -> float:
+        """A shared employee counts as half a dedicated one."""
+        return STAFF_CAPACITY[StaffKind(self.kind)]
+
+
+class Enrolment(models.Model):
+    """A client on a programme's list, with its assessment, assignee and stage."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    assessment = models.CharField(
+        _("relationship assessment"),
+        max_length=12,
+        choices=Assessment.choices,
+        blank=True,
+    )
+    assessment_note = models.TextField(_("assessment note"), blank=True)
+    # The client's original salesperson when it was enrolled: the monopolised rule is checked
+    # against it in the database, which cannot look across tables.
+    original_salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("original salesperson"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.NOT_CONTACTED
+    )
+    stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    # Incremented on every change; a save that started from an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["programme", "client__name", "id"]
+        indexes = [
+            models.Index(fields=["programme", "assignee", "stage"], name="enrol_prog_assignee_idx"),
+            models.Index(fields=["assignee", "stage"], name="enrol_assignee_stage_idx"),
+            models.Index(fields=["programme", "stage"], name="enrol_prog_stage_idx"),
+            models.Index(fields=["stage", "assigned_at"], name="enrol_stage_assigned_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "client"],
+                name="enrolment_unique_client",
+                violation_error_message=_("This client is already on the programme's list."),
+            ),
+            models.CheckConstraint(
+                condition=~(
+                    Q(assessment=Assessment.MONOPOLISED) & Q(assignee=F("original_salesperson"))
+                ),
+                name="enrolment_monopolised_not_to_salesperson",
+                violation_error_message=MONOPOLISED_RULE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=True) | Q(assigned_at__isnull=False),
+                name="enrolment_assigned_at_with_assignee",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client} @ {self.programme}"
+
+    def clean(self):
+        super().clean()
+        if (
+            self.assessment == Assessment.MONOPOLISED
+            and self.assignee_id is not None
+            and self.assignee_id == self.original_salesperson_id
+        ):
+            raise ValidationError({"assignee": MONOPOLISED_RULE_MESSAGE})
+
+    @property
+    def weight(self) -> int:
+        return self.client.weight
+
+
+class AssignmentChange(models.Model):
+    """One assignment or reassignment of an enrolment: from, to, by, when and why."""
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("enrolment"),
+        on_delete=models.CASCADE,
+        related_name="assignment_changes",
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+    source = models.CharField(
+        _("made in"),
+        max_length=20,
+        choices=AssignmentSource.choices,
+        default=AssignmentSource.FORM,
+    )
+
+    class Meta:
+        verbose_name = _("assignment change")
+        verbose_name_plural = _("assignment history")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["enrolment", "-changed_at"], name="assign_enrol_at_idx")]
+
+    def __str__(self):
+        return f"{self.enrolment}: {self.from_user} → {self.to_user}"

@@ -1,0 +1,131 @@
+"""Named users and a small programme that most tests start from.
+
+The cast: ``employee`` and ``colleague`` (programme staff, each with their own client on the
+personal list), ``manager`` (runs the programme), ``other_manager`` (runs another one),
+``director`` (management, read-only) and anonymous.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client as HttpClient
+
+from vipcrm.celery import app as celery_app
+
+from . import factories
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
+# synchronously there (live_server, factories), which is safe in tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    """Tasks run in-process unless a test starts a real worker (see tests/core/test_worker.py)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.LANGUAGE_CODE = "en"
+    # Hashing passwords properly is slow by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def employee(db):
+    return factories.staff_user(username="employee", first_name="Ivan", last_name="Petrov")
+
+
+@pytest.fixture
+def colleague(db):
+    return factories.staff_user(username="colleague", first_name="Olga", last_name="Sidorova")
+
+
+@pytest.fixture
+def manager(db):
+    return factories.manager_user(username="manager", first_name="Anna", last_name="Smirnova")
+
+
+@pytest.fixture
+def other_manager(db):
+    return factories.manager_user(username="other_manager")
+
+
+@pytest.fixture
+def director(db):
+    return factories.management_user(username="director", first_name="Boris", last_name="Orlov")
+
+
+@dataclass
+class ProgrammeWorld:
+    programme: object
+    client: object  # on the employee's personal list
+    enrolment: object
+    colleague_client: object  # on the colleague's personal list
+    colleague_enrolment: object
+    contact: object
+    colleague_contact: object
+
+
+@pytest.fixture
+def world(employee, colleague, manager):
+    programme = factories.ProgrammeFactory(manager=manager, name="VIP 2026")
+    factories.StaffMemberFactory(programme=programme, employee=employee)
+    factories.StaffMemberFactory(programme=programme, employee=colleague, kind="shared")
+    client = factories.ClientFactory(name="Alfa Steel")
+    colleague_client = factories.ClientFactory(name="Beta Foods")
+    enrolment = factories.EnrolmentFactory(programme=programme, client=client, assignee=employee)
+    colleague_enrolment = factories.EnrolmentFactory(
+        programme=programme, client=colleague_client, assignee=colleague
+    )
+    return ProgrammeWorld(
+        programme=programme,
+        client=client,
+        enrolment=enrolment,
+        colleague_client=colleague_client,
+        colleague_enrolment=colleague_enrolment,
+        contact=factories.KeyContactFactory(client=client, full_name="Pavel Ivanov"),
+        colleague_contact=factories.KeyContactFactory(client=colleague_client),
+    )
+
+
+def _logged_in(user):
+    http = HttpClient()
+    http.force_login(user)
+    return http
+
+
+@pytest.fixture
+def as_employee(employee):
+    return _logged_in(employee)
+
+
+@pytest.fixture
+def as_colleague(colleague):
+    return _logged_in(colleague)
+
+
+@pytest.fixture
+def as_manager(manager):
+    return _logged_in(manager)
+
+
+@pytest.fixture
+def as_other_manager(other_manager):
+    return _logged_in(other_manager)
+
+
+@pytest.fixture
+def as_director(director):
+    return _logged_in(director)
+
+
+@pytest.fixture
+def logged_in():
+    """``logged_in(user)`` gives a test client with that user logged in."""
+    return _logged_in
