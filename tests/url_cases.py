@@ -47,14 +47,17 @@ def api(**expect):
 
 
 def all_cases():
-    from tests.clients.url_cases import CASES as clients
-    from tests.core.url_cases import CASES as core
-    from tests.feedback.url_cases import CASES as feedback
-    from tests.programme.url_cases import CASES as programme
+    """Every ``CASES`` of every ``tests/**/url_cases*.py`` module, one list of cases per name."""
+    import importlib
+    import pathlib
 
+    tests_dir = pathlib.Path(__file__).parent
     merged = {}
-    for cases in (core, clients, programme, feedback):
-        for name, case in cases.items():
+    for path in sorted(tests_dir.rglob("url_cases*.py")):
+        if path.parent == tests_dir:
+            continue
+        module_name = ".".join(path.relative_to(tests_dir.parent).with_suffix("").parts)
+        for name, case in importlib.import_module(module_name).CASES.items():
             assert name not in merged, f"{name} has cases in two modules"
-            merged[name] = case if isinstance(case, list | tuple) else [case]
+            merged[name] = list(case) if isinstance(case, list | tuple) else [case]
     return merged

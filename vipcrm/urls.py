@@ -19,9 +19,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("clients/", include("clients.urls")),
     path("programmes/", include("programme.urls")),
+    path("dashboards/", include("programme.dashboards.urls")),
     path("", include("feedback.urls")),
     path("api/v1/", include("clients.api")),
+    path("api/v1/", include("clients.imports.api")),
     path("api/v1/", include("programme.api")),
+    path("api/v1/", include("programme.dashboards.api")),
     path("api/v1/", include("feedback.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

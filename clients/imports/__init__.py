@@ -1,0 +1,1 @@
+"""Importing clients, key contacts and volumes from CSV/XLSX: preview, then all or nothing."""

@@ -1,0 +1,1 @@
+"""Writes of visits, reports and follow-ups; one module per sub-domain."""

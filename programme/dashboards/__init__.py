@@ -1,0 +1,1 @@
+"""Management dashboards: retention, coverage, quality, growth, referrals, at-risk."""
