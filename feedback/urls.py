@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401  (the app's pages are added here)
+from . import urls_followups, urls_visits
 
 app_name = "feedback"
 
-urlpatterns = []
+# Visits, reports, My list and the calendar feed (urls_visits); My work, corrective actions,
+# opportunities, referrals and notifications (urls_followups).
+urlpatterns = urls_visits.urlpatterns + urls_followups.urlpatterns
