@@ -93,7 +93,8 @@ class Scope:
         if self.limits_clients:
             return queryset.filter(**{f"{client_field}__in": self.enrolments().values("client_id")})
         if self.segment is not None:
-            return queryset.filter(**{f"{client_field}__segment": self.segment})
+            lookup = "segment" if client_field == "pk" else f"{client_field}__segment"
+            return queryset.filter(**{lookup: self.segment})
         return queryset
 
     def clients(self):

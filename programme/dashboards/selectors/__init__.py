@@ -49,9 +49,7 @@ DASHBOARDS = {
         DashboardSpec(
             "growth",
             _("Growth"),
-            _(
-                "Opportunities from visits: pipeline, won and lost value, by kind and employee."
-            ),
+            _("Opportunities from visits: pipeline, won and lost value, by kind and employee."),
             "bi-graph-up-arrow",
             growth,
         ),
