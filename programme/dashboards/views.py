@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from vipcrm.exports import FORMATS
 
@@ -19,6 +20,7 @@ def _spec(name):
 
 
 @login_required
+@require_safe
 def dashboard_index(request):
     dashboard_programmes(request.user)  # 404 for anyone who reads no dashboard
     return render(
@@ -29,6 +31,7 @@ def dashboard_index(request):
 
 
 @login_required
+@require_safe
 def dashboard_detail(request, name):
     spec = _spec(name)
     filterset = dashboard_filter(request.user, request.GET)
@@ -48,14 +51,14 @@ def dashboard_detail(request, name):
 
 
 @login_required
+@require_safe
 def dashboard_export(request, name, table, file_format):
     spec = _spec(name)
     if file_format not in FORMATS:
         raise Http404
     filterset = dashboard_filter(request.user, request.GET)
-    # The page shows the first rows of a long ranking; the export carries every row.
-    options = {"limit": None} if name == "at-risk" else {}
-    board = spec.build(filterset.scope, **options)
+    # The page lists the first rows of a long list; the export carries every row.
+    board = spec.build(filterset.scope, limit=None)
     try:
         chosen = board.table(table)
     except StopIteration:

@@ -1,6 +1,8 @@
 """At-risk clients: the active clients ranked by health score (lowest first), with the reasons."""
 
-from django.db.models import Avg, Count, Q
+from decimal import Decimal
+
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from clients.enums import ClientStatus
+from clients.models import Client
 
 from ..base import DATE, INT, SCORE, Chart, Column, Dashboard, Figure, Table, score
 from ..health import (
@@ -69,22 +72,45 @@ def _reasons(row) -> str:
     return "; ".join(reasons)
 
 
-def at_risk(scope, *, limit=PAGE_ROWS) -> Dashboard:
-    clients = annotate_health(
-        scope.clients().filter(status=ClientStatus.ACTIVE),
-        today=scope.today,
-        enrolments=scope.enrolments(),
+def _summary(histogram):
+    scored = sum(histogram.values())
+    return {
+        "scored": scored,
+        "at_risk": sum(n for health, n in histogram.items() if health < AT_RISK_BELOW),
+        "watch": sum(
+            n for health, n in histogram.items() if AT_RISK_BELOW <= health < HEALTHY_FROM
+        ),
+        "healthy": sum(n for health, n in histogram.items() if health >= HEALTHY_FROM),
+        "average": Decimal(sum(health * n for health, n in histogram.items())) / scored
+        if scored
+        else None,
+    }
+
+
+def at_risk(scope, *, limit="page") -> Dashboard:
+    """``limit``: how many of the ranked clients to list — a page's worth by default, every
+    one with ``None`` (the export)."""
+    if limit == "page":
+        limit = PAGE_ROWS
+    active = scope.clients().filter(status=ClientStatus.ACTIVE)
+    enrolments = scope.enrolments()
+    scores = annotate_health(active, today=scope.today, enrolments=enrolments, facts=False)
+    # How many clients have each score (at most 101 rows, whatever the number of clients).
+    histogram = dict(
+        scores.order_by().values_list("health").annotate(n=Count("pk")).values_list("health", "n")
     )
-    summary = clients.aggregate(
-        scored=Count("pk"),
-        at_risk=Count("pk", filter=Q(health__lt=AT_RISK_BELOW)),
-        watch=Count("pk", filter=Q(health__gte=AT_RISK_BELOW, health__lt=HEALTHY_FROM)),
-        healthy=Count("pk", filter=Q(health__gte=HEALTHY_FROM)),
-        average=Avg("health"),
-    )
-    ranked = clients.select_related("segment").order_by("health", "name", "pk")
-    if limit is not None:
-        ranked = ranked[:limit]
+    summary = _summary(histogram)
+    if limit is None:
+        ranked = annotate_health(active, today=scope.today, enrolments=enrolments)
+    else:
+        # Rank on the score alone, then read the facts of the first rows only.
+        first = scores.order_by("health", "name", "pk").values("pk")[:limit]
+        ranked = annotate_health(
+            Client.objects.filter(pk__in=list(first.values_list("pk", flat=True))),
+            today=scope.today,
+            enrolments=enrolments,
+        )
+    ranked = ranked.order_by("health", "name", "pk")
     rows = []
     for client in ranked.values(
         "pk",

@@ -7,7 +7,6 @@ from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce, Concat, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Visit
 from programme.enums import VISITED_STAGES, WORKED_THROUGH_STAGES, Stage
 
 from ..base import (
@@ -23,6 +22,7 @@ from ..base import (
     percent,
     score,
 )
+from ..health import held_visits
 
 PACE_WEEKS = 4
 
@@ -69,9 +69,7 @@ DEFINITIONS = [
 
 
 def _worked_at():
-    first_held = Visit.objects.filter(enrolment=OuterRef("pk"), status="held").order_by(
-        "scheduled_at"
-    )
+    first_held = held_visits(enrolment=OuterRef("pk")).order_by("scheduled_at")
     return Case(
         When(
             stage__in=WORKED_THROUGH_STAGES,
@@ -101,7 +99,8 @@ def _forecast(today, left, pace):
     return today + dt.timedelta(days=math.ceil(left / pace * 7))
 
 
-def progress(scope) -> Dashboard:
+def progress(scope, *, limit="page") -> Dashboard:
+    """Every table is short (bounded by months, stages or people): ``limit`` changes nothing."""
     today = scope.today
     recent_from = local_midnight(today - dt.timedelta(days=PACE_WEEKS * 7))
     enrolments = scope.enrolments().annotate(worked_at=_worked_at())

@@ -32,6 +32,8 @@ from ..base import (
     score,
 )
 
+PAGE_ROWS = 50
+
 DEFINITIONS = [
     (
         _("Quality scores"),
@@ -137,7 +139,11 @@ def _score_columns(first):
     ]
 
 
-def quality(scope) -> Dashboard:
+def quality(scope, *, limit="page") -> Dashboard:
+    """``limit``: how many open corrective actions to list (the most overdue first) — a page's
+    worth by default, all with ``None`` (the export)."""
+    if limit == "page":
+        limit = PAGE_ROWS
     reports = scope.restrict(
         VisitReport.objects.filter(status="finished", **scope.in_period("finished_at")),
         "visit__client",
@@ -180,9 +186,12 @@ def quality(scope) -> Dashboard:
     ]
 
     actions = scope.restrict(CorrectiveAction.objects.all())
-    open_actions = list(
+    today = scope.today
+    open_counts = actions.open().aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    )
+    open_actions = (
         actions.open()
-        .select_related("client", "owner")
         .order_by("due_on", "id")
         .values(
             "pk",
@@ -197,7 +206,8 @@ def quality(scope) -> Dashboard:
             "due_on",
         )
     )
-    today = scope.today
+    if limit is not None:
+        open_actions = open_actions[:limit]
     area_labels = dict(CorrectiveAction._meta.get_field("area").choices)
     open_rows = [
         {
@@ -239,12 +249,8 @@ def quality(scope) -> Dashboard:
             percent(totals["promoters"] - totals["detractors"], totals["rated"]),
             SCORE,
         ),
-        Figure("open_actions", _("Open corrective actions"), len(open_rows)),
-        Figure(
-            "overdue_actions",
-            _("Overdue corrective actions"),
-            sum(1 for row in open_rows if row["overdue_days"]),
-        ),
+        Figure("open_actions", _("Open corrective actions"), open_counts["open"]),
+        Figure("overdue_actions", _("Overdue corrective actions"), open_counts["overdue"]),
         Figure("resolved_actions", _("Resolved in the period"), resolved.count()),
         Figure("median_days", _("Median days to resolve"), median_days, DAYS),
     ]
@@ -293,6 +299,10 @@ def quality(scope) -> Dashboard:
                 ],
                 open_rows,
                 empty=_("No corrective action is open."),
+                note=_("The %(count)s due first; the export has every open action.")
+                % {"count": limit}
+                if limit is not None and open_counts["open"] > limit
+                else "",
             ),
         ],
     )

@@ -57,7 +57,8 @@ DEFINITIONS = [
 ]
 
 
-def referrals(scope) -> Dashboard:
+def referrals(scope, *, limit="page") -> Dashboard:
+    """Every table is short (bounded by months, stages or people): ``limit`` changes nothing."""
     refs = scope.restrict(
         Referral.objects.filter(**scope.in_period("created_at")), "referring_client"
     )

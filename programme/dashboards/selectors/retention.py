@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.enums import ClientStatus
 from clients.models import ClientVolume
-from feedback.models import Visit, VisitReport
 
 from ..base import (
     DATE,
@@ -31,6 +30,7 @@ from ..base import (
     months,
     percent,
 )
+from ..health import held_visits, last_reports
 
 DEFINITIONS = [
     (
@@ -63,7 +63,8 @@ DEFINITIONS = [
 ]
 
 
-def retention(scope) -> Dashboard:
+def retention(scope, *, limit="page") -> Dashboard:
+    """Every table is short (bounded by months, stages or people): ``limit`` changes nothing."""
     period = months(scope.start, scope.end)
     volumes = scope.restrict(ClientVolume.objects.all())
     aggregates = {}
@@ -182,9 +183,7 @@ def retention(scope) -> Dashboard:
 
 
 def _lost_clients(scope):
-    last_report = VisitReport.objects.filter(
-        visit__client=OuterRef("pk"), status="finished"
-    ).order_by("-finished_at", "-id")
+    last_report = last_reports()
     rows = (
         scope.clients()
         .filter(
@@ -192,7 +191,7 @@ def _lost_clients(scope):
         )
         .annotate(
             last_visit_at=Subquery(
-                Visit.objects.filter(client=OuterRef("pk"), status="held")
+                held_visits(client=OuterRef("pk"))
                 .order_by("-scheduled_at")
                 .values("scheduled_at")[:1]
             ),
