@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import format_lazy
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.enums import ClientStatus
@@ -45,30 +45,30 @@ def _reasons(row) -> str:
     reasons = []
     if row["penalty_visit"]:
         if row["last_visit_at"] is None:
-            reasons.append(gettext_now("never visited"))
+            reasons.append(gettext("never visited"))
         else:
-            reasons.append(gettext_now("last visit long ago"))
+            reasons.append(gettext("last visit long ago"))
     if row["penalty_quality"]:
-        reasons.append(gettext_now("low quality scores"))
+        reasons.append(gettext("low quality scores"))
     if row["penalty_recommendation"]:
         reasons.append(
-            gettext_now("recommendation score %(score)s") % {"score": row["last_recommendation"]}
+            gettext("recommendation score %(score)s") % {"score": row["last_recommendation"]}
         )
     if row["penalty_open_actions"]:
         reasons.append(
-            gettext_now("%(count)s open corrective action(s)") % {"count": row["open_actions"]}
+            gettext("%(count)s open corrective action(s)") % {"count": row["open_actions"]}
         )
     if row["penalty_overdue_actions"]:
-        reasons.append(gettext_now("%(count)s overdue") % {"count": row["overdue_actions"]})
+        reasons.append(gettext("%(count)s overdue") % {"count": row["overdue_actions"]})
     if row["penalty_volume"]:
-        reasons.append(gettext_now("volume falling"))
+        reasons.append(gettext("volume falling"))
     if row["penalty_contacts"]:
         if row["current_contacts"] == 0:
-            reasons.append(gettext_now("no key contact"))
+            reasons.append(gettext("no key contact"))
         else:
-            reasons.append(gettext_now("only one key contact"))
+            reasons.append(gettext("only one key contact"))
     if row["penalty_monopolised"]:
-        reasons.append(gettext_now("monopolised"))
+        reasons.append(gettext("monopolised"))
     return "; ".join(reasons)
 
 
