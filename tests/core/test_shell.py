@@ -69,3 +69,27 @@ def test_admin_sends_anonymous_users_to_its_login(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_missing_page_answers_a_friendly_404_without_details(as_employee, settings):
+    settings.DEBUG = False
+
+    response = as_employee.get("/clients/999999/")
+
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "belongs to someone else's list" in body
+    assert "Traceback" not in body
+
+
+def test_a_server_error_shows_no_stack_trace(client, settings, db, monkeypatch):
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    # The health view then fails inside, as a broken database connection would.
+    monkeypatch.setattr("vipcrm.views.connection", None)
+
+    response = client.get("/health/")
+
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+    assert "NoneType" not in response.content.decode()
