@@ -2,9 +2,11 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
+from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import Client, ClientVolume, KeyContact
 from feedback.models import (
@@ -57,9 +59,16 @@ def test_users_and_their_groups(demo_db):
 
 
 @pytest.mark.parametrize("username", ["manager", "employee", "employee2", "director", "admin"])
-def test_demo_logins_authenticate(demo_db, username):
-    assert authenticate(username=username, password="vipdemo").username == username
-    assert authenticate(username=username, password="wrong") is None
+def test_demo_logins_authenticate(demo_db, client, username):
+    """The demo logins work through the real login page (throttling backend included)."""
+    url = reverse("login")
+    refused = client.post(url, {"username": username, "password": "wrong"})
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in client.session
+    response = client.post(url, {"username": username, "password": "vipdemo"})
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username=username)
+    assert client.session["_auth_user_id"] == str(user.pk)
 
 
 def test_clients_contacts_and_volumes(demo_db):
@@ -112,8 +121,6 @@ def test_employee_personal_list(demo_db):
     assert set(mine.values_list("stage", flat=True)) == set(Stage.values)
     theirs = Enrolment.objects.filter(assignee__username="employee2").count()
     assert theirs == 24
-    from django.utils import timezone
-
     days = {
         timezone.localtime(at).date()
         for at in Visit.objects.filter(employee__username="employee", status="planned").values_list(
@@ -145,8 +152,6 @@ def test_feedback_in_every_status(demo_db):
     }
     for action in CorrectiveAction.objects.all():
         assert action.steps.count() >= 1
-    from django.utils import timezone
-
     today = timezone.localdate()
     mine = FollowUp.objects.filter(owner__username="employee")
     assert mine.filter(done_at__isnull=True, due_on=today).exists()
