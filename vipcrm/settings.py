@@ -156,6 +156,8 @@ else:
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
     CELERY_BROKER_VISIBILITY_TIMEOUT = 3600
 
+# Task modules outside the apps (the apps' tasks.py are discovered by vipcrm/celery.py).
+CELERY_IMPORTS = ["vipcrm.tasks"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -52,6 +52,21 @@ def test_a_burst_of_tasks_is_run_completely(real_worker):
     assert len(cache.get_many(keys)) == len(keys)
 
 
+def test_a_worker_started_from_the_command_line_knows_every_scheduled_task():
+    import subprocess
+    import sys
+
+    code = (
+        "from vipcrm.celery import app; app.loader.import_default_modules(); "
+        "print(sorted(n for n in app.tasks if not n.startswith('celery.')))"
+    )
+    known = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert repr(entry["task"]) in known
+
+
 def test_broker_is_the_one_the_environment_names():
     expected = settings.REDIS_URL or "filesystem://"
     assert app.conf.broker_url == expected
