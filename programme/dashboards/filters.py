@@ -162,6 +162,10 @@ class DashboardFilter(django_filters.FilterSet):
             .order_by("last_name", "first_name", "username")
         )
         self.form.fields["employee"].label_from_instance = _person_name
+        # An unbound form shows the default period, so that the month fields are never blank.
+        default_end = month_start(self.today)
+        self.form.fields["end"].initial = default_end
+        self.form.fields["start"].initial = add_months(default_end, 1 - DEFAULT_MONTHS)
 
     def keep(self, queryset, name, value):
         # The filters narrow several querysets, not this one: see ``scope``.

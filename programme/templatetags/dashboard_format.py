@@ -1,6 +1,7 @@
 """How a dashboard value is shown; the value itself is the one the API and exports carry."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -21,7 +22,9 @@ def dashboard_value(value, kind="text"):
     if kind == "percent":
         return f"{floatformat(value, 1)} %"
     if kind == "score":
-        return floatformat(value, -2)
+        # As many decimals as the figure carries (a pace of 0.5, an average score of 3.67).
+        places = max(0, -value.as_tuple().exponent) if isinstance(value, Decimal) else 2
+        return floatformat(value, places)
     if kind == "days":
         return _("%(days)s d") % {"days": floatformat(value, 1)}
     if kind == "int":

@@ -7,7 +7,7 @@ from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce, Concat, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from programme.enums import VISITED_STAGES, WORKED_THROUGH_STAGES, Stage
+from programme.enums import VISITED_STAGES, WORKED_THROUGH_STAGES, ProgrammeStatus, Stage
 
 from ..base import (
     DATE,
@@ -27,7 +27,13 @@ from ..health import held_visits
 PACE_WEEKS = 4
 
 DEFINITIONS = [
-    (_("List size"), _("Clients on the lists of the selected programmes.")),
+    (
+        _("List size"),
+        _(
+            "Clients on the chosen programme's list; with no programme chosen, on the lists of "
+            "the active programmes."
+        ),
+    ),
     (
         _("Coverage"),
         _("The share of the list visited: clients at the stage “visited” or “follow-ups done”."),
@@ -78,6 +84,15 @@ def _worked_at():
     )
 
 
+def _listed(scope):
+    """The chosen programme's list; with none chosen, the lists of the active programmes (a
+    closed run's progress is history, and would blur the burn-down)."""
+    enrolments = scope.enrolments()
+    if scope.programme is None:
+        enrolments = enrolments.filter(programme__status=ProgrammeStatus.ACTIVE)
+    return enrolments
+
+
 def _counts(recent_from):
     return dict(
         listed=Count("pk"),
@@ -103,7 +118,8 @@ def progress(scope, *, limit="page") -> Dashboard:
     """Every table is short (bounded by months, stages or people): ``limit`` changes nothing."""
     today = scope.today
     recent_from = local_midnight(today - dt.timedelta(days=PACE_WEEKS * 7))
-    enrolments = scope.enrolments().annotate(worked_at=_worked_at())
+    listed = _listed(scope)
+    enrolments = listed.annotate(worked_at=_worked_at())
 
     totals = enrolments.aggregate(
         **_counts(recent_from),
@@ -139,11 +155,7 @@ def progress(scope, *, limit="page") -> Dashboard:
         )
 
     stage_counts = dict(
-        scope.enrolments()
-        .order_by()
-        .values_list("stage")
-        .annotate(n=Count("pk"))
-        .values_list("stage", "n")
+        listed.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
     )
     stage_rows = [
         {

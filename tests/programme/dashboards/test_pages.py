@@ -173,3 +173,20 @@ def test_someone_with_two_roles_reads_as_a_manager(company, employee, logged_in)
     response = logged_in(boss).get(page_url("progress"))
     assert response.status_code == 200
     assert shown_figures(response.content.decode())["listed"] == "0"
+
+
+def test_month_fields_show_the_period_in_force(company, as_director):
+    from django.utils import timezone
+
+    html = as_director.get(page_url("growth")).content.decode()
+    this_month = timezone.localdate().strftime("%Y-%m")
+    assert f'type="month" name="end" value="{this_month}"' in html
+    html = as_director.get(page_url("growth"), PERIOD).content.decode()
+    assert 'type="month" name="start" value="2026-04"' in html
+
+
+def test_scores_are_shown_with_their_own_decimals(company, as_director):
+    html = as_director.get(page_url("quality"), PERIOD).content.decode()
+    assert shown_figures(html)["goods"] == "3.67"
+    assert shown_figures(html)["nps"] == "33.3"
+    assert shown_figures(html)["median_days"] == "7.5 d"

@@ -142,3 +142,12 @@ def test_progress_empty_when_no_list(director, build, db):
     assert board.figure("listed") == 0
     assert board.figure("forecast") is None
     assert all(table.rows == [] for table in board.tables)
+
+
+def test_progress_leaves_closed_programmes_out_unless_chosen(company, director, build):
+    from programme.models import Programme
+
+    Programme.objects.filter(pk=company.other_programme.pk).update(status="closed")
+    assert build(director, "progress").figure("listed") == 5
+    chosen = build(director, "progress", programme=company.other_programme.pk)
+    assert chosen.figure("listed") == 1
