@@ -190,3 +190,30 @@ def test_scores_are_shown_with_their_own_decimals(company, as_director):
     assert shown_figures(html)["goods"] == "3.67"
     assert shown_figures(html)["nps"] == "33.3"
     assert shown_figures(html)["median_days"] == "7.5 d"
+
+
+def test_dashboards_speak_russian(company, as_director, settings):
+    as_director.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    html = as_director.get(page_url("retention"), PERIOD).content.decode()
+    assert '<h1 class="h3">Удержание</h1>' in html
+    assert "Удержание клиентов за месяц M" in html
+    assert "Как считаются эти показатели" in html
+    rows = as_director.get(page_url("at-risk")).context["board"].table("clients").rows
+    assert re.search("[а-яё]", rows[0]["reasons"]) and not re.search("[a-z]", rows[0]["reasons"])
+
+
+def test_quality_page_lists_the_first_open_actions_and_counts_them_all(
+    company, as_director, monkeypatch
+):
+    import importlib
+
+    monkeypatch.setattr(
+        importlib.import_module("programme.dashboards.selectors.quality"), "PAGE_ROWS", 1
+    )
+    board = as_director.get(page_url("quality"), PERIOD).context["board"]
+    assert [row["client"] for row in board.table("actions").rows] == ["Beta"]
+    assert board.figure("open_actions") == 2
+    assert "The 1 due first" in str(board.table("actions").note)
+    export = reverse("dashboards:export", args=["quality", "actions", "csv"])
+    body = as_director.get(export, PERIOD).content.decode("utf-8-sig")
+    assert len(body.strip().splitlines()) == 1 + 2
