@@ -357,9 +357,10 @@ def referral_convert(
     client_name = (client_name or "").strip()
     if not client_name:
         raise ValidationError({"client_name": _("Give the new client's name.")})
-    if programme is not None and not programmes_for_new_client(user=by).filter(
-        pk=programme.pk
-    ).exists():
+    if (
+        programme is not None
+        and not programmes_for_new_client(user=by).filter(pk=programme.pk).exists()
+    ):
         raise ValidationError(
             {"programme": _("You can put the client only on an active programme you run.")}
         )

@@ -277,9 +277,9 @@ def scan_referrals(*, today: dt.date | None = None) -> int:
     days = reminder_setting("REFERRAL_NOT_CONTACTED_DAYS")
     # Given on or before the day N days ago.
     cutoff = _day_bounds(_today(today) - dt.timedelta(days=days - 1))[0]
-    due = Referral.objects.filter(
-        status=ReferralStatus.NEW, created_at__lt=cutoff
-    ).select_related("referring_client")
+    due = Referral.objects.filter(status=ReferralStatus.NEW, created_at__lt=cutoff).select_related(
+        "referring_client"
+    )
     count = 0
     for batch in keyset_batches(due, order_field="created_at"):
         specs = [

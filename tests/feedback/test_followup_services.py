@@ -49,7 +49,10 @@ def test_follow_up_reschedule_refuses_bad_input(world, employee, days, reason, m
     before = follow_up.due_on
     with pytest.raises(ValidationError) as error:
         services.follow_up_reschedule(
-            follow_up=follow_up, due_on=TODAY() + dt.timedelta(days=days), reason=reason, by=employee
+            follow_up=follow_up,
+            due_on=TODAY() + dt.timedelta(days=days),
+            reason=reason,
+            by=employee,
         )
     assert message in str(error.value)
     follow_up.refresh_from_db()
