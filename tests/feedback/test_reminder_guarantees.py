@@ -91,10 +91,13 @@ def test_two_scans_at_once_notify_each_person_once(committed_db, employee):
 
 def test_a_rolled_back_transaction_sends_nothing(db, employee, django_capture_on_commit_callbacks):
     due_follow_ups(employee, 1)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            reminders.scan_follow_ups(today=TODAY)
-            raise RuntimeError("the scan's transaction fails")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        reminders.scan_follow_ups(today=TODAY)
+        raise RuntimeError("the scan's transaction fails")
     assert callbacks == []
     assert Notification.objects.count() == 0
     assert mail.outbox == []
