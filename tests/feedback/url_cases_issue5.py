@@ -138,3 +138,57 @@ CASES = {
     "feedback:notification_open": UrlCase(MINE, kwargs=pk_of(_notification)),
     "feedback:notification_read": UrlCase(MINE, kwargs=pk_of(_notification), method="post"),
 }
+
+
+JSON = "application/json"
+
+
+def api_write(make, data=lambda world: {}, expect=None):
+    return UrlCase(
+        expect or dict(API_WRITE),
+        kwargs=pk_of(make),
+        method="post",
+        data=data,
+        content_type=JSON,
+    )
+
+
+CASES.update(
+    {
+        # --- API ---
+        "api-follow-up-list": UrlCase(api()),
+        "api-follow-up-detail": UrlCase(API_READ, kwargs=pk_of(_follow_up)),
+        "api-follow-up-done": api_write(_follow_up),
+        "api-follow-up-reschedule": api_write(
+            _follow_up, data=lambda world: {"due_on": later(9), "reason": "Client away"}
+        ),
+        "api-corrective-action-list": UrlCase(api()),
+        "api-corrective-action-detail": UrlCase(API_READ, kwargs=pk_of(_action)),
+        "api-corrective-action-move": api_write(
+            _action, data=lambda world: {"status": "in_progress", "note": "Started"}
+        ),
+        "api-corrective-action-hand-over": api_write(
+            _action,
+            data=lambda world: {"owner": world.enrolment.assignee.pk, "due_on": later(30)},
+        ),
+        "api-opportunity-list": UrlCase(api()),
+        "api-opportunity-totals": UrlCase(api()),
+        "api-opportunity-detail": UrlCase(API_READ, kwargs=pk_of(_opportunity)),
+        "api-opportunity-win": api_write(_opportunity, data=lambda world: {"value": "500.00"}),
+        "api-opportunity-lose": api_write(_opportunity, data=lambda world: {"reason": "Budget"}),
+        "api-referral-list": UrlCase(api()),
+        "api-referral-detail": UrlCase(API_READ, kwargs=pk_of(_referral)),
+        "api-referral-move": api_write(_referral, data=lambda world: {"status": "contacted"}),
+        "api-referral-drop": api_write(_referral, data=lambda world: {"reason": "No need"}),
+        "api-referral-convert": api_write(
+            _referral,
+            data=lambda world: {"client_name": "Gamma Trade"},
+            expect=api(colleague=404, other_manager=404, director=403, employee=201, manager=201),
+        ),
+        "api-notification-list": UrlCase(api()),
+        "api-notification-unread-count": UrlCase(api()),
+        "api-notification-detail": UrlCase(API_MINE, kwargs=pk_of(_notification)),
+        "api-notification-read": api_write(_notification, expect=dict(API_MINE)),
+        "api-notification-read-all": UrlCase(api(), method="post", content_type=JSON),
+    }
+)
