@@ -240,11 +240,14 @@ def test_reminder_e_mail_is_in_the_recipient_language_with_text_and_html(
     [message] = mail.outbox
     assert message.to == [employee.email]
     assert message.subject.startswith("VIP CRM")
-    assert "Alfa Steel" in message.body
-    html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html" and "Alfa Steel" in html
     note = Notification.objects.get()
-    assert note.message.startswith("Follow-up due today") is False  # rendered in Russian
+    assert note.message == "Сегодня срок задачи по клиенту Alfa Steel: Send the price list"
+    assert message.body.startswith("Здравствуйте, Ivan Petrov!")
+    assert note.message in message.body
+    assert "Открыть в VIP CRM: http://127.0.0.1:8000/follow-ups/" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert '<html lang="ru">' in html and "Открыть в VIP CRM</a>" in html
 
 
 def test_muted_kind_is_notified_in_the_app_without_e_mail(
