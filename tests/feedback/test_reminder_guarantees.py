@@ -7,6 +7,7 @@ DATABASE_URL). Locally without PostgreSQL that one test is skipped; under CI it 
 """
 
 import datetime as dt
+import json
 import os
 import pathlib
 import signal
@@ -173,10 +174,6 @@ def real_worker(committed_db):
     from celery.contrib.testing.worker import start_worker
 
     celery_app.conf.task_always_eager = False
-    for option in ("data_folder_in", "control_folder"):
-        folder = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(option)
-        if folder:
-            pathlib.Path(folder).mkdir(parents=True, exist_ok=True)
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield
     connections.close_all()
@@ -249,10 +246,6 @@ def test_a_worker_killed_mid_task_does_not_lose_the_reminder(committed_db, emplo
     marker = tmp_path / "hang-marker"
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    for option in ("data_folder_in", "control_folder"):
-        folder = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(option)
-        if folder:
-            pathlib.Path(folder).mkdir(parents=True, exist_ok=True)
     note = factories.NotificationFactory(recipient=employee, email_status="pending")
     env = dict(
         os.environ,
@@ -261,6 +254,10 @@ def test_a_worker_killed_mid_task_does_not_lose_the_reminder(committed_db, emplo
         VIPCRM_TEST_HANG_MARKER=str(marker),
         VIPCRM_TEST_MAIL_DIR=str(mail_dir),
     )
+    if not django_settings.REDIS_URL:  # the session's queue folder (tests/conftest.py)
+        env["VIPCRM_TEST_BROKER_OPTIONS"] = json.dumps(
+            dict(celery_app.conf.broker_transport_options)
+        )
     worker = subprocess.Popen(
         [
             sys.executable,
