@@ -318,6 +318,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind" with their own choices: name each set once.
+    "ENUM_NAME_OVERRIDES": {
+        "ClientKindEnum": "clients.enums.ClientKind",
+        "ContactRoleEnum": "clients.enums.ContactRole",
+        "CorrectiveActionStatusEnum": "feedback.enums.CorrectiveActionStatus",
+        "OpportunityKindEnum": "feedback.enums.OpportunityKind",
+        "OpportunityStatusEnum": "feedback.enums.OpportunityStatus",
+        "ReferralStatusEnum": "feedback.enums.ReferralStatus",
+        "NotificationKindEnum": "feedback.enums.NotificationKind",
+        "EmailStatusEnum": "feedback.enums.EmailStatus",
+    },
 }
 
 # --- Security (production) ----------------------------------------------------------------------

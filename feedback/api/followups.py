@@ -6,6 +6,7 @@ rule broken here answers 400 with the service's reason (vipcrm.api_errors)."""
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, routers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -164,10 +165,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 
 class ReferralMoveSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=[(ReferralStatus.CONTACTED.value, ReferralStatus.CONTACTED.label)]
-        + [(ReferralStatus.MEETING.value, ReferralStatus.MEETING.label)]
-    )
+    # The full set of steps, so the schema names one enum; the service refuses a wrong move.
+    status = serializers.ChoiceField(choices=ReferralStatus.choices)
 
 
 class ConvertSerializer(serializers.Serializer):
@@ -225,11 +224,13 @@ class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return FollowUp.objects.visible_to(self.request.user).select_related("client")
 
+    @extend_schema(request=None, responses=FollowUpSerializer)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         follow_up = services.follow_up_mark_done(follow_up=self.get_object(), by=request.user)
         return Response(FollowUpSerializer(follow_up).data)
 
+    @extend_schema(request=RescheduleSerializer, responses=FollowUpSerializer)
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         follow_up = self.get_object()
@@ -256,6 +257,7 @@ class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
         fresh = self.get_queryset().get(pk=corrective_action.pk)
         return Response(CorrectiveActionSerializer(fresh).data)
 
+    @extend_schema(request=MoveSerializer, responses=CorrectiveActionSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         corrective_action = self.get_object()
@@ -266,6 +268,7 @@ class CorrectiveActionViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
+    @extend_schema(request=HandOverSerializer, responses=CorrectiveActionSerializer)
     @action(detail=True, methods=["post"], url_path="hand-over", url_name="hand-over")
     def hand_over(self, request, pk=None):
         corrective_action = self.get_object()
@@ -291,6 +294,7 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
     def totals(self, request):
         return Response(opportunity_totals(self.filter_queryset(self.get_queryset())))
 
+    @extend_schema(request=WinSerializer, responses=OpportunitySerializer)
     @action(detail=True, methods=["post"])
     def win(self, request, pk=None):
         opportunity = self.get_object()
@@ -300,6 +304,7 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(OpportunitySerializer(opportunity).data)
 
+    @extend_schema(request=ReasonSerializer, responses=OpportunitySerializer)
     @action(detail=True, methods=["post"])
     def lose(self, request, pk=None):
         opportunity = self.get_object()
@@ -320,6 +325,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Referral.objects.visible_to(self.request.user)
 
+    @extend_schema(request=ReferralMoveSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         referral = self.get_object()
@@ -327,6 +333,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
         referral = services.referral_move(referral=referral, status=data["status"], by=request.user)
         return Response(ReferralSerializer(referral).data)
 
+    @extend_schema(request=ReasonSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def drop(self, request, pk=None):
         referral = self.get_object()
@@ -334,6 +341,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
         referral = services.referral_drop(referral=referral, reason=data["reason"], by=request.user)
         return Response(ReferralSerializer(referral).data)
 
+    @extend_schema(request=ConvertSerializer, responses=None)
     @action(detail=True, methods=["post"])
     def convert(self, request, pk=None):
         referral = self.get_object()
@@ -365,6 +373,7 @@ class NotificationViewSet(
             queryset = queryset.unread()
         return queryset
 
+    @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = get_object_or_404(self.get_queryset(), pk=pk)
