@@ -355,3 +355,32 @@ def test_a_scan_cost_does_not_grow_with_rows_that_are_not_due(db, employee, sett
             plan = "\n".join(row[0] for row in cursor.fetchall())
             cursor.execute("SET enable_seqscan = on")
         assert "followup_pending_due_idx" in plan, plan
+
+
+# --- The schedule ---------------------------------------------------------------------------------
+
+
+def test_beat_schedules_every_scan_and_the_e_mail_sweep_with_registered_tasks():
+    schedule = django_settings.CELERY_BEAT_SCHEDULE
+    scheduled = {
+        entry["kwargs"]["scan"]
+        for entry in schedule.values()
+        if entry["task"] == "feedback.run_reminder_scan"
+    }
+    assert scheduled == set(reminders.SCANS)
+    assert any(entry["task"] == "feedback.send_pending_emails" for entry in schedule.values())
+    for entry in schedule.values():
+        assert entry["task"] in celery_app.tasks, entry["task"]
+    # The hours of the settings are the programme's local hours.
+    assert celery_app.conf.timezone == django_settings.TIME_ZONE
+
+
+def test_make_run_starts_exactly_one_beat():
+    script = (ROOT / "bin" / "run-all").read_text()
+    starts = [
+        line
+        for line in script.splitlines()
+        if "celery" in line and " beat" in line and not line.lstrip().startswith("#")
+    ]
+    assert len(starts) == 1, starts
+    assert "-B" not in script.split()  # no worker with an embedded beat on top
