@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -37,6 +37,7 @@ DEFAULTS = {
     "EMAIL_RETRY_SECONDS": 60,
     "EMAIL_SWEEP_AFTER_MINUTES": 15,
     "SITE_URL": "http://127.0.0.1:8000",
+    "EMAIL_TIMEOUT_SECONDS": 30,
     "HOUR": 7,
     "DIGEST_WEEKDAY": 1,
     "DIGEST_HOUR": 8,
@@ -188,7 +189,11 @@ def notification_send_email(*, notification_id: int) -> str:
             return "skipped"
         notification.email_attempts += 1
         try:
-            render_email(notification).send()
+            # A bounded wait: the row stays locked while the mail server answers.
+            connection = get_connection(timeout=reminder_setting("EMAIL_TIMEOUT_SECONDS"))
+            message = render_email(notification)
+            message.connection = connection
+            message.send()
         except Exception as exc:  # noqa: BLE001 - any mail failure is retried, never lost
             failure = exc
             if notification.email_attempts >= reminder_setting("EMAIL_MAX_ATTEMPTS"):
