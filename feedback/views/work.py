@@ -62,15 +62,19 @@ def my_work(request):
         ("today", _("Due today"), 1),
         ("upcoming", _("Upcoming"), 2),
     ]
-    sections = [
-        {
-            "slug": slug,
-            "title": title,
-            "follow_ups": [f for f in follow_ups if f.when == when],
-            "corrective_actions": [c for c in corrective_actions if c.when == when],
-        }
-        for slug, title, when in groups
-    ]
+    sections = []
+    for slug, title, when in groups:
+        section_follow_ups = [f for f in follow_ups if f.when == when]
+        section_actions = [c for c in corrective_actions if c.when == when]
+        sections.append(
+            {
+                "slug": slug,
+                "title": title,
+                "follow_ups": section_follow_ups,
+                "corrective_actions": section_actions,
+                "count": len(section_follow_ups) + len(section_actions),
+            }
+        )
     context = {
         "sections": sections,
         "referrals": referrals,

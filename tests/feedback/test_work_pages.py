@@ -46,6 +46,8 @@ def test_my_work_groups_overdue_today_and_upcoming(world, employee, as_employee)
         html.split('data-testid="work-today"')[1].split("</section>")[0],
         html.split('data-testid="work-upcoming"')[1].split("</section>")[0],
     )
+    assert 'data-testid="work-overdue-count">1<' in overdue
+    assert 'data-testid="work-today-count">2<' in today
     assert "Send samples" in overdue and "Call back" not in overdue
     assert "Call back" in today and "Broken pallets" in today
     assert "Price list" in upcoming
