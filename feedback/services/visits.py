@@ -44,7 +44,7 @@ def _checked_contacts(*, client, contacts) -> list[KeyContact]:
     for contact in contacts:
         if contact.client_id != client.pk:
             raise ValidationError(
-                {"contacts": _("%(name)s is a contact of another client.") % {"name": contact}}
+                {"contacts": _("A chosen person is a contact of another client.")}
             )
         if contact.left_company:
             raise ValidationError(
