@@ -474,7 +474,7 @@ def visit_report_finish(
 @transaction.atomic
 def _finish(*, report: VisitReport, by) -> VisitReport:
     report = (
-        VisitReport.objects.select_for_update()
+        VisitReport.objects.select_for_update(of=("self",))
         .select_related("visit__client", "visit__enrolment__programme")
         .get(pk=report.pk)
     )
@@ -559,7 +559,9 @@ def visit_report_correct(
     Submitting the same correction twice changes nothing the second time.
     """
     report = (
-        VisitReport.objects.select_for_update().select_related("visit__client").get(pk=report.pk)
+        VisitReport.objects.select_for_update(of=("self",))
+        .select_related("visit__client")
+        .get(pk=report.pk)
     )
     _check_author(report=report, by=by)
     if report.status != ReportStatus.FINISHED:

@@ -72,7 +72,12 @@ def visit_book(
     Side effects: moves the enrolment to "meeting booked" (from not contacted, declined or
     unreachable). Booking the same time twice (a double click) returns the first visit.
     """
-    enrolment = Enrolment.objects.select_related("programme", "client").get(pk=enrolment.pk)
+    # Locked, so two clicks at once still make one visit.
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("programme", "client")
+        .get(pk=enrolment.pk)
+    )
     check_may_book(enrolment=enrolment, by=by)
     _check_future(scheduled_at)
     contacts = _checked_contacts(client=enrolment.client, contacts=contacts)
@@ -109,7 +114,7 @@ def visit_reschedule(
 ) -> Visit:
     """Moves a planned meeting to another time, keeping the reason. Moving it to the time it
     already has changes nothing."""
-    visit = Visit.objects.select_for_update().select_related("client").get(pk=visit.pk)
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("client").get(pk=visit.pk)
     _check_employee(visit=visit, by=by)
     if visit.status != VisitStatus.PLANNED:
         raise ValidationError(_("Only a planned meeting can be rescheduled."))
