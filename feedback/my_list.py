@@ -74,13 +74,19 @@ def with_marks(enrolments):
 
 class PersonalListFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Client"), method="search")
-    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
-    programme = django_filters.NumberFilter(field_name="programme_id", widget=None)
-    overdue = django_filters.BooleanFilter(
-        label=_("Only overdue"), method="only_overdue", widget=django_filters.widgets.BooleanWidget
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=Stage.choices, empty_label=_("All stages")
+    )
+    programme = django_filters.NumberFilter(label=_("Programme"), field_name="programme_id")
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"),
+        choices=[("1", _("Only overdue"))],
+        empty_label=_("All clients"),
+        method="only_overdue",
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Client name"),
         fields=(
             ("client__name", "client"),
             ("stage", "stage"),
@@ -104,7 +110,7 @@ class PersonalListFilter(django_filters.FilterSet):
         return queryset.filter(client__name__icontains=value) if value else queryset
 
     def only_overdue(self, queryset, name, value):
-        if not value:
+        if value != "1":
             return queryset
         cutoff = timezone.now() - dt.timedelta(days=BOOK_WITHIN_DAYS)
         return queryset.filter(

@@ -273,3 +273,29 @@ def test_calendar_feed_lists_planned_meetings_and_a_revoked_token_stops_working(
 
     as_employee.post(reverse("feedback:calendar_feed"), {"action": "revoke"})
     assert client.get(url).status_code == 404
+
+
+def test_my_list_only_overdue_shows_the_clients_with_something_overdue(
+    world, as_employee, employee
+):
+    late = factories.EnrolmentFactory(
+        programme=world.programme,
+        client=factories.ClientFactory(name="Late Ltd"),
+        assignee=employee,
+    )
+    factories.CorrectiveActionFactory(
+        client=late.client, due_on=timezone.localdate() - dt.timedelta(days=2)
+    )
+    text = as_employee.get(reverse("feedback:my_list"), {"overdue": "1"}).content.decode()
+    assert "Late Ltd" in text
+    assert "1 corrective action past due" in text
+    assert "Alfa Steel" not in text
+
+
+def test_calendar_page_shows_only_the_users_own_feed(world, employee, as_colleague):
+    from feedback.services.visits import calendar_feed_create
+
+    feed = calendar_feed_create(user=employee)
+    text = as_colleague.get(reverse("feedback:calendar_feed")).content.decode()
+    assert feed.token not in text
+    assert "You have no calendar link yet" in text
