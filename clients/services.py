@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from .models import Client, KeyContact
 
 # The fields a person may edit on a key contact (the rest is kept by the services).
+# The same person added again by the same user this soon is a double submit, not a namesake.
+DUPLICATE_WINDOW = dt.timedelta(minutes=10)
+
 EDITABLE_FIELDS = ("full_name", "role", "job_title", "phone", "email", "birthday", "notes")
 
 
@@ -29,10 +32,22 @@ def contact_create(
     verified_on: dt.date | None = None,
 ) -> KeyContact:
     """Adds a key person at the client, credited to ``by`` (the monopolisation signal counts
-    who added the contacts)."""
+    who added the contacts). The same name and role added by the same user within minutes
+    returns the contact already added."""
+    full_name = (full_name or "").strip()
+    # A double submit (or a retried API call) must not add the person twice.
+    just_added = KeyContact.objects.filter(
+        client=client,
+        full_name=full_name,
+        role=role,
+        added_by=by,
+        created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+    ).first()
+    if just_added is not None:
+        return just_added
     contact = KeyContact(
         client=client,
-        full_name=(full_name or "").strip(),
+        full_name=full_name,
         role=role,
         job_title=job_title,
         phone=phone,

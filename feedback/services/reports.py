@@ -406,7 +406,13 @@ def _check_author(*, report: VisitReport, by) -> None:
 
 
 def _check_version(*, report: VisitReport, version) -> None:
-    if version is not None and int(version) != report.version:
+    if version in (None, ""):
+        return
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The report's version is a whole number.")) from None
+    if version != report.version:
         raise ValidationError(
             _(
                 "The report was changed meanwhile (in another tab or by a double submit). "

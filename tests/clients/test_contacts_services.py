@@ -49,3 +49,10 @@ def test_contact_confirm_sets_verified_on_and_refuses_a_contact_who_left(world, 
     assert (world.contact.left_company, world.contact.left_on) == (True, dt.date(2026, 1, 5))
     with pytest.raises(ValidationError, match="has left the company"):
         services.contact_confirm(contact=world.contact, by=employee)
+
+
+def test_contact_create_twice_in_a_row_adds_one_person(world, employee, colleague):
+    first = services.contact_create(client=world.client, by=employee, full_name="Nina", role="user")
+    again = services.contact_create(client=world.client, by=employee, full_name="Nina", role="user")
+    assert again == first
+    assert KeyContact.objects.filter(full_name="Nina").count() == 1

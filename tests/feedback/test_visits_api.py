@@ -123,3 +123,22 @@ def test_api_contacts_create_edit_confirm_and_left(world, as_employee, employee)
     response = as_employee.post(f"/api/v1/contacts/{pk}/confirm/")
     assert response.status_code == 400
     assert "has left the company" in response.json()["detail"][0]
+
+
+def test_api_report_rejects_malformed_input_with_reasons_not_500(world, as_employee):
+    visit = factories.VisitFactory(enrolment=world.enrolment)
+    url = f"/api/v1/visits/{visit.pk}/report/"
+    bodies = [
+        {"version": "abc", "prospects": "x"},
+        {"met_contacts": {"a": 1}, "score_goods": 4.5, "score_services": "", "score_service": None},
+        {"contacts": "not a list", "complaints": [{"complaint": "x", "due_on": "31.12.2026"}]},
+        {"upsells": [{"client_position": "x"}], "cross_sells": [{"position": 999999}]},
+        {"referrals": [{"person_name": "A", "email": "not-an-email"}], "follow_ups": [{}]},
+    ]
+    for body in bodies:
+        response = as_employee.post(url, body, content_type=JSON)
+        assert response.status_code == 400, (body, response.content)
+    report = visit.report
+    report.refresh_from_db()
+    assert report.status == "draft"
+    assert FollowUp.objects.count() == 0

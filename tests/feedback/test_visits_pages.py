@@ -299,3 +299,42 @@ def test_calendar_page_shows_only_the_users_own_feed(world, employee, as_colleag
     text = as_colleague.get(reverse("feedback:calendar_feed")).content.decode()
     assert feed.token not in text
     assert "You have no calendar link yet" in text
+
+
+def test_visit_detail_query_count_is_the_same_for_one_and_many_report_items(
+    world, employee, as_employee, django_assert_num_queries
+):
+    from feedback.services.reports import visit_report_finish, visit_report_start
+
+    visit = visit_book(enrolment=world.enrolment, by=employee, scheduled_at=_when())
+    report = visit_report_start(visit=visit, by=employee)
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+
+    def items(count):
+        return {
+            "met_contacts": [world.contact.pk],
+            "score_goods": 4,
+            "score_services": 4,
+            "score_service": 4,
+            "new_contacts": [
+                {"full_name": f"Person {n}", "role": "user", "met": True} for n in range(count)
+            ],
+            "complaints": [{"complaint": f"C{n}", "due_on": due} for n in range(count)],
+            "cross_sells": [{"topic": f"T{n}"} for n in range(count)],
+            "referrals": [{"person_name": f"R{n}", "phone": "1"} for n in range(count)],
+            "follow_ups": [{"title": f"F{n}", "due_on": due} for n in range(count)],
+        }
+
+    visit_report_finish(report=report, by=employee, data=items(1))
+    url = reverse("feedback:visit_detail", args=[visit.pk])
+    as_employee.get(url)
+    with CaptureQueriesContext(connection) as one:
+        as_employee.get(url)
+    other = visit_book(enrolment=world.enrolment, by=employee, scheduled_at=_when(4))
+    visit_report_finish(
+        report=visit_report_start(visit=other, by=employee), by=employee, data=items(6)
+    )
+    with django_assert_num_queries(len(one)):
+        response = as_employee.get(reverse("feedback:visit_detail", args=[other.pk]))
+    # Each new person shows twice: among who was met, and among the contact checks.
+    assert response.content.decode().count("Person ") == 12
