@@ -35,7 +35,10 @@ def report_edit(request, pk):
         return _report_correct(request, visit, report, contacts)
 
     if request.method == "GET":
-        forms = ReportForms(client=client, contacts=contacts, draft=report.draft if report else {})
+        draft = report.draft if report else {}
+        if not draft:  # a fresh report starts from the people the meeting was booked with
+            draft = {"met_contacts": [c.pk for c in visit.contacts.all() if not c.left_company]}
+        forms = ReportForms(client=client, contacts=contacts, draft=draft)
         return _render(request, visit, report, forms)
 
     forms = ReportForms(client=client, contacts=contacts, data=request.POST)
