@@ -156,7 +156,8 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get", "put", "post"], url_path="report")
     def report(self, request, pk=None):
         """GET the report (draft and fields); PUT saves a draft (the report's dict, with the
-        ``version`` you read); POST finishes it (optionally with the dict to save first)."""
+        ``version`` you read) or, once finished, corrects it (kept in its history); POST
+        finishes it (optionally with the dict to save first)."""
         if request.method == "GET":
             visit = self.get_object()
             report = VisitReport.objects.filter(visit=visit).first()
@@ -167,7 +168,11 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         report = report_services.visit_report_start(visit=visit, by=request.user)
         body = dict(request.data) if isinstance(request.data, dict) else {}
         version = body.pop("version", None)
-        if request.method == "PUT":
+        if request.method == "PUT" and report.status == "finished":
+            report = report_services.visit_report_correct(
+                report=report, by=request.user, data=body, version=version
+            )
+        elif request.method == "PUT":
             report = report_services.visit_report_save_draft(
                 report=report, by=request.user, data=body, version=version
             )

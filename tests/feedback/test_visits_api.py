@@ -142,3 +142,18 @@ def test_api_report_rejects_malformed_input_with_reasons_not_500(world, as_emplo
     report.refresh_from_db()
     assert report.status == "draft"
     assert FollowUp.objects.count() == 0
+
+
+def test_api_put_on_a_finished_report_corrects_it_with_history(world, as_employee):
+    from feedback.models import VisitReportRevision
+
+    visit = factories.VisitFactory(enrolment=world.enrolment)
+    url = f"/api/v1/visits/{visit.pk}/report/"
+    body = {"met_contacts": [world.contact.pk], "score_goods": 4, "score_services": 3}
+    as_employee.post(url, {**body, "score_service": 5}, content_type=JSON)
+
+    response = as_employee.put(url, {"score_service": 2}, content_type=JSON)
+
+    assert response.status_code == 200
+    assert response.json()["score_service"] == 2
+    assert VisitReportRevision.objects.get().changes == {"score_service": {"from": 5, "to": 2}}
