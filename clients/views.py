@@ -51,6 +51,7 @@ def client_detail(request, pk):
         "client": client,
         "contacts": client.contacts.select_related("added_by"),
         "positions": client.positions.select_related("position"),
+        "volumes": client.volumes.order_by("-period")[:12],
         "enrolments": enrolments,
         "my_enrolment": next(
             (e for e in enrolments if e.assignee_id == user.pk and e.programme.status == "active"),

@@ -10,9 +10,14 @@ from tests import factories
 
 def _fill(world, employee, count):
     """``count`` rows in every section of the card."""
+    offset = world.client.volumes.count()
     for index in range(count):
+        month = offset + index
         contact = factories.KeyContactFactory(client=world.client)
         factories.ClientPositionFactory(client=world.client)
+        factories.ClientVolumeFactory(
+            client=world.client, period=dt.date(2025 - month // 12, 1 + month % 12, 1)
+        )
         visit = factories.VisitFactory(enrolment=world.enrolment, status="held")
         visit.contacts.add(contact)
         factories.VisitReportFactory(visit=visit, status="finished", finished_at=timezone.now())
@@ -44,6 +49,7 @@ def test_client_card_shows_everything_about_the_client(world, employee, as_emplo
         "Initial split",
         "Report: Finished",
         "Book a meeting",
+        "January 2025",
     ):
         assert expected in text, expected
     assert left.pk
