@@ -2,12 +2,14 @@
 the client card, then the key screens in Russian."""
 
 import datetime as dt
+import os
 
 from django.utils import timezone
 
 from tests.browser.conftest import log_in
 
-SHOTS = None  # set to a directory path to keep screenshots while developing
+# Screenshots of each screen, while developing: VIPCRM_SHOTS=/some/folder
+SHOTS = os.environ.get("VIPCRM_SHOTS")
 
 
 def _shot(page, name):
@@ -25,6 +27,7 @@ def test_employee_books_a_meeting_and_records_a_full_visit_report(demo, phone_pa
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**/my/list/?*")
     _shot(page, "1-my-list")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     row = page.get_by_test_id("my-list-row").filter(has=page.get_by_test_id("book-meeting")).first
     client_name = row.locator("a.fw-semibold").inner_text().strip()
@@ -115,6 +118,8 @@ def test_employee_books_a_meeting_and_records_a_full_visit_report(demo, phone_pa
     page.goto("/my/list/")
     assert page.get_by_role("heading", name="Мой список").is_visible()
     assert "Визит проведён" in page.get_by_test_id("my-list").inner_text()
+    # Long Russian labels still fit the phone: nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     _shot(page, "7-my-list-ru")
     page.get_by_test_id("my-list-row").filter(
         has=page.get_by_test_id("book-meeting")
