@@ -1,14 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from clients.models import KeyContact
 from programme.models import Enrolment
 
 from ..forms.visits import VisitBookForm, VisitCancelForm, VisitRescheduleForm
-from ..models import Visit
+from ..models import Visit, VisitReport
 from ..services import visits as services
 from ._access import add_errors, own_visit, visible_visit
 
@@ -68,7 +69,7 @@ def visit_detail(request, pk):
             ),
             referrals=report.referrals.select_related("referring_contact"),
             follow_ups=report.follow_ups.select_related("owner"),
-            revisions=report.revisions.select_related("changed_by"),
+            revisions=_readable_revisions(report),
         )
     return render(request, "feedback/visit_detail.html", context)
 
@@ -105,3 +106,40 @@ def visit_cancel(request, pk):
             messages.success(request, _("The meeting is cancelled."))
             return redirect("clients:client_detail", pk=visit.client_id)
     return render(request, "feedback/visit_cancel.html", {"form": form, "visit": visit})
+
+
+def _readable_revisions(report):
+    """Each correction as (revision, [(field label, old, new)]), in the user's language; the
+    people met are shown by name (one query for all of them)."""
+    revisions = list(report.revisions.select_related("changed_by"))
+    contact_ids = {
+        pk
+        for revision in revisions
+        for side in ("from", "to")
+        for pk in revision.changes.get("met_contacts", {}).get(side, [])
+    }
+    names = dict(KeyContact.objects.filter(pk__in=contact_ids).values_list("pk", "full_name"))
+    readable = []
+    for revision in revisions:
+        rows = []
+        for name, change in revision.changes.items():
+            old, new = change.get("from"), change.get("to")
+            if name == "met_contacts":
+                old = ", ".join(names.get(pk, "?") for pk in old or [])
+                new = ", ".join(names.get(pk, "?") for pk in new or [])
+            try:
+                field = VisitReport._meta.get_field(name)
+            except FieldDoesNotExist:
+                label = name
+            else:
+                label = field.verbose_name
+                if field.choices:
+                    choices = dict(field.flatchoices)
+                    old, new = choices.get(old, old), choices.get(new, new)
+            rows.append((label, _shown(old), _shown(new)))
+        readable.append((revision, rows))
+    return readable
+
+
+def _shown(value):
+    return "—" if value in (None, "", []) else value

@@ -244,7 +244,7 @@ def test_report_page_corrects_a_finished_report(world, as_employee, visit):
     )
     assert response.status_code == 302
     detail = as_employee.get(reverse("feedback:visit_detail", args=[visit.pk])).content.decode()
-    assert "score_goods: 4 → 2" in detail
+    assert "Quality of goods: 4 → 2" in detail
 
 
 def test_colleague_gets_404_and_management_403_on_visit_pages(
