@@ -42,9 +42,7 @@ class VisitBookForm(forms.Form):
         self.fields["contacts"].widget.choices = [(c.pk, c.full_name) for c in self.client_contacts]
 
 
-class VisitRescheduleForm(forms.Form):
-    scheduled_at = _when_field()
-    place = forms.CharField(label=_("Place"), max_length=255, required=False)
+class VisitRescheduleForm(VisitBookForm):
     reason = forms.CharField(label=_("Why is it moved?"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

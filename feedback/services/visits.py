@@ -112,26 +112,35 @@ def visit_reschedule(
     place: str | None = None,
     contacts=None,
 ) -> Visit:
-    """Moves a planned meeting to another time, keeping the reason. Moving it to the time it
-    already has changes nothing."""
+    """Moves a planned meeting to another time (with the reason, kept), or changes its place or
+    the key contacts to meet. A change to what it already has writes nothing."""
     visit = Visit.objects.select_for_update(of=("self",)).select_related("client").get(pk=visit.pk)
     _check_employee(visit=visit, by=by)
     if visit.status != VisitStatus.PLANNED:
         raise ValidationError(_("Only a planned meeting can be rescheduled."))
-    if visit.scheduled_at == scheduled_at and (place is None or place == visit.place):
+    if contacts is not None:
+        contacts = _checked_contacts(client=visit.client, contacts=contacts)
+    time_changed = scheduled_at != visit.scheduled_at
+    place_changed = place is not None and place != visit.place
+    contacts_changed = contacts is not None and {c.pk for c in contacts} != set(
+        visit.contacts.values_list("pk", flat=True)
+    )
+    if not (time_changed or place_changed or contacts_changed):
         return visit
-    _check_future(scheduled_at)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the meeting is moved.")})
-    visit.scheduled_at = scheduled_at
-    visit.reschedule_reason = reason.strip()
-    fields = ["scheduled_at", "reschedule_reason", "updated_at"]
-    if place is not None:
+    fields = ["updated_at"]
+    if time_changed:
+        _check_future(scheduled_at)
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Say why the meeting is moved.")})
+        visit.scheduled_at = scheduled_at
+        visit.reschedule_reason = reason.strip()
+        fields += ["scheduled_at", "reschedule_reason"]
+    if place_changed:
         visit.place = place
         fields.append("place")
     visit.save(update_fields=fields)
-    if contacts is not None:
-        visit.contacts.set(_checked_contacts(client=visit.client, contacts=contacts))
+    if contacts_changed:
+        visit.contacts.set(contacts)
     return visit
 
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -79,7 +80,13 @@ def visit_detail(request, pk):
 def visit_reschedule(request, pk):
     visit = own_visit(request, pk, Visit.objects.select_related("client"))
     form = VisitRescheduleForm(
-        request.POST or None, initial={"scheduled_at": visit.scheduled_at, "place": visit.place}
+        request.POST or None,
+        client=visit.client,
+        initial={
+            "scheduled_at": timezone.localtime(visit.scheduled_at),
+            "place": visit.place,
+            "contacts": [contact.pk for contact in visit.contacts.all()],
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

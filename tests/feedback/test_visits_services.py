@@ -170,3 +170,23 @@ def test_ics_escapes_text_and_folds_long_lines_with_crlf(world, employee):
     unfolded = text.replace("\r\n ", "")
     assert "SUMMARY:VIP visit: Alfa Steel\\, Очень длинное" in unfolded
     assert "Key contacts: Pavel Ivanov" in unfolded
+
+
+def test_visit_reschedule_changes_the_contacts_to_meet_and_refuses_a_foreign_one(world, employee):
+    visit = services.visit_book(enrolment=world.enrolment, by=employee, scheduled_at=_later())
+    other = factories.KeyContactFactory(client=world.client, full_name="Second Person")
+
+    services.visit_reschedule(
+        visit=visit, by=employee, scheduled_at=visit.scheduled_at, reason="", contacts=[other]
+    )
+
+    assert list(visit.contacts.all()) == [other]
+    with pytest.raises(ValidationError, match="contact of another client"):
+        services.visit_reschedule(
+            visit=visit,
+            by=employee,
+            scheduled_at=visit.scheduled_at,
+            reason="",
+            contacts=[world.colleague_contact],
+        )
+    assert list(visit.contacts.all()) == [other]
