@@ -47,7 +47,16 @@ class AssignmentChangeInline(admin.TabularInline):
 class EnrolmentAdminForm(forms.ModelForm):
     class Meta:
         model = Enrolment
-        fields = "__all__"
+        fields = [
+            "programme",
+            "client",
+            "assessment",
+            "assessment_note",
+            "original_salesperson",
+            "assignee",
+            "stage",
+            "stage_changed_at",
+        ]
 
     def clean(self):
         cleaned = super().clean()
