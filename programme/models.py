@@ -205,6 +205,15 @@ class Enrolment(models.Model):
     def weight(self) -> int:
         return self.client.weight
 
+    def get_manager_url(self):
+        """The client's page in the programme manager's list."""
+        from django.urls import reverse
+
+        return reverse(
+            "programme:enrolment_detail",
+            kwargs={"pk": self.programme_id, "enrolment_pk": self.pk},
+        )
+
 
 class AssignmentChange(models.Model):
     """One assignment or reassignment of an enrolment: from, to, by, when and why."""
