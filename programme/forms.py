@@ -177,6 +177,9 @@ class AssignForm(_Form, forms.Form):
         self.current = current
         if current is not None:
             self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _(
+                "Say why the client is reassigned."
+            )
             self.fields["reason"].help_text = _("A reassignment needs a reason for the history.")
         self._crispy()
 
