@@ -35,15 +35,20 @@ class EnrolmentFilter(django_filters.FilterSet):
         null_label=_("Unassigned"),
     )
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    programme = django_filters.NumberFilter(label=_("Programme"), field_name="programme")
 
     def __init__(self, *args, programme=None, **kwargs):
         super().__init__(*args, **kwargs)
         if programme is not None:
+            # On a programme's page: its pool, and no programme filter (the page is one).
             users = get_user_model().objects.filter(programme_memberships__programme=programme)
             self.filters["assignee"].queryset = users.order_by("last_name", "username")
+            del self.filters["programme"]
             self.form.fields["assignee"].label_from_instance = lambda user: (
                 user.get_full_name() or user.get_username()
             )
+        else:
+            self.filters["assignee"].queryset = get_user_model().objects.all()
 
     def filter_assessment(self, queryset, name, value):
         if value == "none":

@@ -76,7 +76,7 @@ def enrolment_bulk_assign(request, pk):
 @login_required
 def enrolment_add_corporate(request, pk):
     programme = get_programme(request, pk, write=True)
-    form = AddCorporateForm(request.POST or None)
+    form = AddCorporateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             job = services.client_list_add_corporate_start(

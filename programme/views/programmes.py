@@ -104,7 +104,7 @@ def programme_activate(request, pk):
 @login_required
 def programme_close(request, pk):
     programme = get_programme(request, pk, write=True)
-    form = CloseForm(request.POST or None)
+    form = CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.programme_close(
