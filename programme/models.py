@@ -282,6 +282,7 @@ class ProgrammeJob(models.Model):
         PENDING = "pending", _("Waiting")
         RUNNING = "running", _("Running")
         READY = "ready", _("Ready")
+        APPLYING = "applying", _("Applying")
         APPLIED = "applied", _("Applied")
         FAILED = "failed", _("Failed")
 
@@ -320,8 +321,10 @@ class ProgrammeJob(models.Model):
     def percent(self) -> int:
         if self.status in (self.Status.READY, self.Status.APPLIED):
             return 100
+        if self.status == self.Status.APPLYING:
+            return 0  # one transaction: all or nothing, shown as "applying"
         return int(100 * self.done / self.total) if self.total else 0
 
     @property
     def is_finished(self) -> bool:
-        return self.status not in (self.Status.PENDING, self.Status.RUNNING)
+        return self.status not in (self.Status.PENDING, self.Status.RUNNING, self.Status.APPLYING)

@@ -7,10 +7,14 @@ from .models import ProgrammeJob
 
 @shared_task(name="programme.run_programme_job")
 def run_programme_job(*, job_id: int) -> None:
-    """Adds corporate clients or computes a split proposal, recording progress on the job."""
-    from .services import job_run
+    """Adds corporate clients, computes a split proposal or applies one, recording progress
+    on the job."""
+    from .services import job_run, split_apply_run
 
     job = ProgrammeJob.objects.select_related("programme", "created_by").filter(pk=job_id).first()
     if job is None or job.is_finished:
         return
-    job_run(job=job)
+    if job.status == ProgrammeJob.Status.APPLYING:
+        split_apply_run(job=job)
+    else:
+        job_run(job=job)

@@ -3,8 +3,8 @@
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import DateTimeField, F, IntegerField, TextField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -149,35 +149,62 @@ def enrolment_assess(*, enrolment: Enrolment, assessment: str, note: str = "", b
     return enrolment
 
 
+def _insert_history(*, ids, to_user_id, by, now, reason: str, source: str) -> None:
+    """INSERT … SELECT of one history row per enrolment (its current assignee as "from"), run
+    before the UPDATE: 100,000 rows cost one statement per batch, not 100,000 objects."""
+    select = (
+        Enrolment.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(
+            h_enrolment=F("pk"),
+            h_from=F("assignee_id"),
+            h_to=Value(to_user_id, output_field=IntegerField()),
+            h_by=Value(by.pk if by else None, output_field=IntegerField()),
+            h_at=Value(now, output_field=DateTimeField()),
+            h_reason=Value(reason, output_field=TextField()),
+            h_source=Value(source, output_field=TextField()),
+        )
+        .values_list("h_enrolment", "h_from", "h_to", "h_by", "h_at", "h_reason", "h_source")
+    )
+    sql, params = select.query.sql_with_params()
+    meta = AssignmentChange._meta
+    columns = ", ".join(
+        connection.ops.quote_name(meta.get_field(name).column)
+        for name in (
+            "enrolment",
+            "from_user",
+            "to_user",
+            "changed_by",
+            "changed_at",
+            "reason",
+            "source",
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) {sql}",  # noqa: S608 (our SQL)
+            params,
+        )
+
+
 def _write_assignments(*, rows, by, reason: str, source: str) -> int:
     """Applies already-checked ``(enrolment_id, previous_assignee_id, assignee_id)`` rows
-    set-wise: one UPDATE per assignee and batch, one INSERT per batch of history."""
+    set-wise: per assignee and batch, one INSERT … SELECT of history and one UPDATE."""
     now = timezone.now()
     by_assignee = defaultdict(list)
     for enrolment_id, _previous, assignee_id in rows:
         by_assignee[assignee_id].append(enrolment_id)
     for assignee_id, ids in by_assignee.items():
         for start in range(0, len(ids), INSERT_BATCH):
-            Enrolment.objects.filter(pk__in=ids[start : start + INSERT_BATCH]).update(
+            batch = ids[start : start + INSERT_BATCH]
+            _insert_history(
+                ids=batch, to_user_id=assignee_id, by=by, now=now, reason=reason, source=source
+            )
+            Enrolment.objects.filter(pk__in=batch).update(
                 assignee_id=assignee_id,
                 assigned_at=now if assignee_id else None,
                 version=F("version") + 1,
             )
-    AssignmentChange.objects.bulk_create(
-        (
-            AssignmentChange(
-                enrolment_id=enrolment_id,
-                from_user_id=previous,
-                to_user_id=assignee_id,
-                changed_by=by,
-                changed_at=now,
-                reason=reason,
-                source=source,
-            )
-            for enrolment_id, previous, assignee_id in rows
-        ),
-        batch_size=INSERT_BATCH,
-    )
     return len(rows)
 
 
@@ -193,21 +220,30 @@ def _check_rows(*, programme: Programme, wanted: dict) -> list:
         raise ValidationError(
             _("Only employees in this programme's staff pool can be assigned clients.")
         )
-    current = Enrolment.objects.select_for_update().filter(programme=programme, pk__in=list(wanted))
+    # Lock the enrolments (not their clients) so that no one assigns them meanwhile. A long
+    # list is read whole rather than sent as 100,000 ids.
+    current = Enrolment.objects.select_for_update(of=("self",)).filter(programme=programme)
+    if len(wanted) <= INSERT_BATCH:
+        current = current.filter(pk__in=list(wanted))
     rows, broken, found = [], [], 0
-    for pk, name, assessment, salesperson_id, assignee_id in current.values_list(
-        "pk", "client__name", "assessment", "original_salesperson_id", "assignee_id"
-    ):
+    for pk, assessment, salesperson_id, assignee_id in current.values_list(
+        "pk", "assessment", "original_salesperson_id", "assignee_id"
+    ).iterator(chunk_size=INSERT_BATCH):
+        if pk not in wanted:
+            continue
         found += 1
         target = wanted[pk]
         if assessment == Assessment.MONOPOLISED and target is not None and target == salesperson_id:
-            broken.append(name)
+            broken.append(pk)
         elif target != assignee_id:
             rows.append((pk, assignee_id, target))
     if found != len(wanted):
         raise ValidationError(_("Some of these clients are not on this programme's list."))
     if broken:
-        names = ", ".join(sorted(broken)[:5]) + ("…" if len(broken) > 5 else "")
+        names = sorted(
+            Enrolment.objects.filter(pk__in=broken[:100]).values_list("client__name", flat=True)
+        )
+        names = ", ".join(names[:5]) + ("…" if len(broken) > 5 else "")
         raise ValidationError(
             ngettext(
                 "%(names)s is monopolised and cannot go to its original salesperson. "

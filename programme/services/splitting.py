@@ -163,18 +163,48 @@ def split_change_row(*, job: ProgrammeJob, enrolment: Enrolment, assignee, by) -
     return job
 
 
+def split_apply_start(*, job: ProgrammeJob, by) -> int | None:
+    """Applies a short proposal at once (returns the count); a long one in a Celery task
+    (returns None; the job shows "applying" until done, or the reason it was refused)."""
+    job = ProgrammeJob.objects.get(pk=job.pk)
+    if job.status != ProgrammeJob.Status.READY or job.kind != ProgrammeJob.Kind.SPLIT:
+        raise ValidationError(_("This proposal was already applied or is not ready."))
+    if len(job.result.get("rows", {})) <= LARGE_LIST:
+        return split_apply(job=job, by=by)
+    updated = ProgrammeJob.objects.filter(pk=job.pk, status=ProgrammeJob.Status.READY).update(
+        status=ProgrammeJob.Status.APPLYING, error="", created_by=by
+    )
+    if updated:
+        from ..tasks import run_programme_job
+
+        transaction.on_commit(lambda: run_programme_job.delay(job_id=job.pk))
+    return None
+
+
+def split_apply_run(*, job: ProgrammeJob) -> None:
+    """The task's half of ``split_apply_start``: a refusal puts the proposal back for review."""
+    try:
+        split_apply(job=job, by=job.created_by)
+    except ValidationError as error:
+        ProgrammeJob.objects.filter(pk=job.pk).update(
+            status=ProgrammeJob.Status.READY, error=" ".join(error.messages)
+        )
+
+
 @transaction.atomic
 def split_apply(*, job: ProgrammeJob, by) -> int:
     """Applies a proposal: every row, or (if the list changed or a row breaks a rule) none.
 
     Side effects: the assignees; one AssignmentChange (source auto_split) per client."""
     job = ProgrammeJob.objects.select_for_update().select_related("programme").get(pk=job.pk)
-    if job.status != ProgrammeJob.Status.READY or job.kind != ProgrammeJob.Kind.SPLIT:
+    applicable = (ProgrammeJob.Status.READY, ProgrammeJob.Status.APPLYING)
+    if job.status not in applicable or job.kind != ProgrammeJob.Kind.SPLIT:
         raise ValidationError(_("This proposal was already applied or is not ready."))
     wanted = {int(pk): row[0] for pk, row in job.result.get("rows", {}).items()}
     count = split_apply_assignments(programme=job.programme, assignments=wanted, by=by)
     job.status = ProgrammeJob.Status.APPLIED
-    job.save(update_fields=["status"])
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at"])
     return count
 
 

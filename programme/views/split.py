@@ -54,6 +54,8 @@ def split_detail(request, pk):
         .exclude(status=ProgrammeJob.Status.APPLIED)
         .first()
     )
+    if job and job.error and job.status == ProgrammeJob.Status.READY:
+        messages.error(request, job.error)
     context = {
         "programme": programme,
         "tab": "split",
@@ -140,10 +142,12 @@ def split_apply(request, pk, job_pk):
     programme = get_programme(request, pk, write=True)
     job = _split_job(programme, job_pk)
     try:
-        count = services.split_apply(job=job, by=request.user)
+        count = services.split_apply_start(job=job, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("programme:split_detail", pk=programme.pk)
+    if count is None:
+        return redirect("programme:job_detail", pk=programme.pk, job_pk=job.pk)
     messages.success(
         request,
         ngettext(

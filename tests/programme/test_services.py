@@ -371,3 +371,37 @@ def test_split_start_refuses_an_empty_pool(manager):
 
     with pytest.raises(ValidationError, match="staff pool is empty"):
         services.split_start(programme=programme, by=manager)
+
+
+def test_split_apply_of_a_large_proposal_runs_in_a_task(
+    world, manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("programme.services.splitting.LARGE_LIST", 2)
+    factories.EnrolmentFactory.create_batch(3, programme=world.programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.split_start(programme=world.programme, by=manager)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert services.split_apply_start(job=job, by=manager) is None
+        assert ProgrammeJob.objects.get(pk=job.pk).status == "applying"
+
+    assert len(callbacks) == 1
+    assert ProgrammeJob.objects.get(pk=job.pk).status == "applied"
+    assert AssignmentChange.objects.filter(source="auto_split", changed_by=manager).count() == 3
+
+
+def test_split_apply_in_a_task_puts_a_refused_proposal_back(
+    world, colleague, manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("programme.services.splitting.LARGE_LIST", 2)
+    extra = factories.EnrolmentFactory.create_batch(3, programme=world.programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.split_start(programme=world.programme, by=manager)
+    services.enrolment_assign(enrolment=extra[0], assignee=colleague, by=manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.split_apply_start(job=job, by=manager)
+
+    job.refresh_from_db()
+    assert job.status == "ready" and "assigned meanwhile" in job.error
+    assert AssignmentChange.objects.filter(source="auto_split").count() == 0
