@@ -101,27 +101,28 @@ def signals_for(enrolment) -> list:
     return signals
 
 
-def staff_with_load(programme: Programme):
-    """The pool with each person's clients on this list: ``held_count`` and ``held_weight``."""
-    held = Enrolment.objects.filter(programme=programme, assignee=OuterRef("employee_id"))
-    return (
+def staff_with_load(programme: Programme) -> list:
+    """The pool with each person's clients on this list: ``held_count`` and ``held_weight``.
+
+    Two queries: the members, and one GROUP BY over the list (cheaper on 100,000 clients than a
+    correlated subquery per member)."""
+    held = {
+        row["assignee"]: row
+        for row in Enrolment.objects.filter(programme=programme, assignee__isnull=False)
+        .order_by()
+        .values("assignee")
+        .annotate(count=Count("pk"), weight=Sum(client_weight()))
+    }
+    members = list(
         StaffMember.objects.filter(programme=programme)
         .select_related("employee")
-        .annotate(
-            held_count=_count(held, "assignee"),
-            held_weight=Coalesce(
-                Subquery(
-                    held.order_by()
-                    .values("assignee")
-                    .annotate(w=Sum(client_weight()))
-                    .values("w")[:1],
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-        )
         .order_by("employee__last_name", "employee__username")
     )
+    for member in members:
+        row = held.get(member.employee_id, {})
+        member.held_count = row.get("count", 0)
+        member.held_weight = row.get("weight", 0) or 0
+    return members
 
 
 @dataclass
