@@ -29,3 +29,11 @@ def open_programmes(context):
             else 0
         )
     return programmes
+
+
+@register.filter
+def person(user) -> str:
+    """A user's full name, else their username; a dash when there is no one."""
+    if user is None or user == "":
+        return "—"
+    return user.get_full_name() or user.get_username()

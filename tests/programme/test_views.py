@@ -299,3 +299,17 @@ def test_list_pool_and_progress_pages_query_counts_are_constant(
         with django_assert_num_queries(count):
             response = as_manager.get(url(name, pk=world.programme.pk))
         assert response.status_code == 200
+
+
+def test_pages_show_a_client_without_original_salesperson(world, as_manager):
+    orphan = factories.EnrolmentFactory(
+        programme=world.programme, client__name="Orphan Ltd", client__original_salesperson=None
+    )
+    as_manager.post(url("split_start", pk=world.programme.pk))
+
+    for target in (
+        url("enrolment_list", pk=world.programme.pk),
+        url("enrolment_detail", pk=world.programme.pk, enrolment_pk=orphan.pk),
+        url("split_detail", pk=world.programme.pk),
+    ):
+        assert "Orphan Ltd" in text(as_manager.get(target))
