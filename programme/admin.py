@@ -113,7 +113,11 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
     def _assign(self, request, obj, assignee):
         services.enrolment_assign(
-            enrolment=obj, assignee=assignee, by=request.user, source=AssignmentSource.ADMIN
+            enrolment=obj,
+            assignee=assignee,
+            by=request.user,
+            source=AssignmentSource.ADMIN,
+            require_pool=True,
         )
 
     def changeform_view(self, request, *args, **kwargs):

@@ -181,6 +181,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
             reason=reason,
             by=request.user,
             source=AssignmentSource.API,
+            require_pool=True,
         )
         return Response(EnrolmentSerializer(enrolment).data)
 

@@ -80,11 +80,13 @@ def enrolment_assign(
     by,
     reason: str = "",
     source: str = AssignmentSource.FORM,
+    require_pool: bool = False,
 ) -> Enrolment:
     """Assigns (or unassigns, with ``assignee=None``) a client on a programme's list.
 
-    Refuses a monopolised client to its original salesperson, an assignee outside the staff pool
-    and any change to a closed programme.
+    Refuses a monopolised client to its original salesperson and any change to a closed
+    programme. With ``require_pool`` (the manager's pages, the API and the admin) it also refuses
+    an assignee outside the staff pool; the import may name anyone, as the foundation allows.
 
     Side effects: writes an AssignmentChange row; bumps the enrolment's version. Re-assigning to
     the current assignee changes nothing and writes no history.
@@ -96,7 +98,8 @@ def enrolment_assign(
         return enrolment
     check_open(enrolment.programme)
     check_assignment_allowed(enrolment=enrolment, assignee=assignee)
-    check_in_pool(programme=enrolment.programme, assignee=assignee)
+    if require_pool:
+        check_in_pool(programme=enrolment.programme, assignee=assignee)
     previous = enrolment.assignee
     enrolment.assignee = assignee
     enrolment.assigned_at = timezone.now() if assignee else None

@@ -219,6 +219,7 @@ def enrolment_assign(request, pk, enrolment_pk):
                 assignee=form.cleaned_data["assignee"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
+                require_pool=True,
             )
         except ValidationError as error:
             form_errors(form, error)

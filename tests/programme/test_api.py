@@ -137,3 +137,16 @@ def test_api_close_needs_a_reason_while_clients_are_open(world, as_manager):
 
     assert response.status_code == 400 and "reason" in response.json()
     assert Programme.objects.get(pk=world.programme.pk).status == "active"
+
+
+def test_api_assign_refuses_someone_outside_the_pool(world, as_manager):
+    outsider = factories.staff_user()
+
+    response = as_manager.post(
+        reverse("api-enrolment-assign", args=[world.colleague_enrolment.pk]),
+        {"assignee": outsider.pk, "reason": "Try"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400 and "staff pool" in str(response.json())
+    assert Enrolment.objects.get(pk=world.colleague_enrolment.pk).assignee != outsider
