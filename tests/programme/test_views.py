@@ -313,3 +313,20 @@ def test_pages_show_a_client_without_original_salesperson(world, as_manager):
         url("split_detail", pk=world.programme.pk),
     ):
         assert "Orphan Ltd" in text(as_manager.get(target))
+
+
+def test_bad_filter_and_page_values_do_not_break_the_pages(world, as_manager):
+    response = as_manager.get(
+        url("enrolment_list", pk=world.programme.pk) + "?assignee=abc&tier=Z&stage=x&page=zz"
+    )
+    split = as_manager.get(url("split_detail", pk=world.programme.pk) + "?page=-3")
+    bulk = as_manager.post(
+        url("enrolment_bulk_assign", pk=world.programme.pk),
+        {"enrolment": ["x"], "assignee": "nobody"},
+        follow=True,
+    )
+
+    assert response.status_code == 200 and "Select a valid choice" in text(response)
+    assert split.status_code == 200
+    assert "Select clients from the list." in text(bulk)
+    assert Enrolment.objects.filter(assignee__isnull=True).count() == 0
