@@ -139,6 +139,14 @@ def job_run(*, job: ProgrammeJob) -> None:
             finished_at=timezone.now(),
         )
         return
+    except Exception:
+        # The page must not wait forever on a job that died; the worker logs the traceback.
+        ProgrammeJob.objects.filter(pk=job.pk).update(
+            status=ProgrammeJob.Status.FAILED,
+            error=_("The job failed. Try again; if it fails again, tell an administrator."),
+            finished_at=timezone.now(),
+        )
+        raise
     ProgrammeJob.objects.filter(pk=job.pk).update(
         status=ProgrammeJob.Status.READY,
         result=result,
@@ -189,6 +197,12 @@ def split_apply_run(*, job: ProgrammeJob) -> None:
         ProgrammeJob.objects.filter(pk=job.pk).update(
             status=ProgrammeJob.Status.READY, error=" ".join(error.messages)
         )
+    except Exception:
+        ProgrammeJob.objects.filter(pk=job.pk).update(
+            status=ProgrammeJob.Status.READY,
+            error=_("Applying the split failed; nothing was changed. Try again."),
+        )
+        raise
 
 
 @transaction.atomic

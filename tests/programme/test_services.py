@@ -407,3 +407,17 @@ def test_split_apply_in_a_task_puts_a_refused_proposal_back(
     job.refresh_from_db()
     assert job.status == "ready" and "assigned meanwhile" in job.error
     assert AssignmentChange.objects.filter(source="auto_split").count() == 0
+
+
+def test_a_job_that_crashes_is_marked_failed(world, manager, monkeypatch):
+    def crash(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("programme.services.splitting.split_propose", crash)
+    job = ProgrammeJob.objects.create(programme=world.programme, kind="split", total=1)
+
+    with pytest.raises(RuntimeError):
+        services.job_run(job=job)
+
+    job.refresh_from_db()
+    assert job.status == "failed" and "The job failed" in job.error
