@@ -272,6 +272,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["vipcrm.formats"]
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
