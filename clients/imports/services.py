@@ -87,6 +87,7 @@ def import_batch_create(
             total_rows=len(table.rows),
             status=ImportStatus.VALIDATING,
         )
+        progress_set(batch.pk, 0)
         if batch.total_rows > limit("IMPORT_INLINE_ROWS"):
             from .tasks import validate_import_batch
 
