@@ -5,6 +5,7 @@ accounting export usually works as it is. Coded values (kind, tier, role, assess
 accepted as the English code or label and as the Russian label or a common Russian word.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -167,6 +168,7 @@ VOLUME_COLUMNS = (
 )
 
 
+@functools.lru_cache(maxsize=16)
 def header_lookup(columns) -> dict[str, str]:
     """Every accepted spelling of a header → the column's key."""
     lookup = {}
@@ -239,6 +241,7 @@ CHOICES = {
 }
 
 
+@functools.lru_cache(maxsize=16)
 def _choice_lookup(key) -> dict[str, str]:
     enum = CHOICES[key]
     lookup = {}

@@ -277,6 +277,7 @@ def check_client_rows(rows, *, programme=None, progress=None):
         if not row.errors:
             plan = {
                 "client": target,
+                "changes": changes,
                 "segment": text.get("segment", ""),
                 "region": text.get("region", ""),
                 "contact": contact_plan,
@@ -296,9 +297,11 @@ def _check_contact(row, text, choices, client, contacts):
         return None
     existing = contacts.get((client.pk, full_name.lower())) if client is not None else None
     contact = copy.copy(existing) if existing is not None else KeyContact(full_name=full_name)
+    contact.import_changed = existing is None
     for key, field in CONTACT_FIELDS.items():
         value = choices.get("contact_role") if key == "contact_role" else given.get(key)
-        if value:
+        if value and getattr(contact, field) != value:
+            contact.import_changed = True
             setattr(contact, field, value)
     if existing is None and not contact.role:
         row.error("contact_role", _("A new key contact needs a role."))

@@ -141,3 +141,30 @@ def test_closed_programme_takes_no_import(world, manager):
         upload([["Gamma", "7701000001", "", "", ""]], manager, world.programme)
     assert counts() == before
     assert not Client.objects.filter(name="Gamma").exists()
+
+
+def test_an_assignment_failing_halfway_leaves_nothing_behind(world, manager, monkeypatch):
+    from clients.imports import services
+
+    calls = []
+    original = services.enrolment_assign
+
+    def fail_on_second(**kwargs):
+        calls.append(kwargs["enrolment"].client.name)
+        if len(calls) == 2:
+            raise ValidationError("the database went away")
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "enrolment_assign", fail_on_second)
+    rows = [
+        ["Gamma", "7701000001", "", "", "employee"],
+        ["Delta", "7701000002", "", "", "colleague"],
+    ]
+    batch = upload(rows, manager, world.programme)
+    before = counts()
+
+    with pytest.raises(ValidationError, match="the database went away"):
+        import_batch_commit(batch=batch, by=manager)
+
+    assert calls == ["Gamma", "Delta"]
+    assert counts() == before
