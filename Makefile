@@ -54,5 +54,14 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# `make backup` writes backups/vipcrm-<time>.dump (PostgreSQL) or .sqlite3;
+# `make restore FILE=backups/...` puts one back (stop the server and workers first).
+backup: install
+	$(PY) bin/backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<file>"; exit 2; }
+	$(PY) bin/restore "$(FILE)"
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

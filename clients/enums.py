@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ClientKind(models.TextChoices):
@@ -8,8 +9,8 @@ class ClientKind(models.TextChoices):
 
 
 class ClientStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    LOST = "lost", _("Lost")
+    ACTIVE = "active", pgettext_lazy("client status", "Active")
+    LOST = "lost", pgettext_lazy("client status", "Lost")
 
 
 class ImportanceTier(models.TextChoices):

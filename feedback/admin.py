@@ -141,3 +141,20 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "revoked_at"]
     search_fields = ["user__username"]
     readonly_fields = ["token"]
+
+
+@admin.register(ContactCheck)
+class ContactCheckAdmin(admin.ModelAdmin):
+    list_display = ["contact", "report", "outcome"]
+    list_filter = ["outcome"]
+    search_fields = ["contact__full_name", "contact__client__name"]
+    list_select_related = ["contact__client", "report"]
+    raw_id_fields = ["contact", "report"]
+
+
+@admin.register(CorrectiveActionStep)
+class CorrectiveActionStepAdmin(admin.ModelAdmin):
+    list_display = ["action", "status", "by", "at"]
+    list_filter = ["status"]
+    list_select_related = ["action__client", "by"]
+    raw_id_fields = ["action"]

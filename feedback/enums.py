@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VisitStatus(models.TextChoices):
@@ -9,8 +10,8 @@ class VisitStatus(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    FINISHED = "finished", _("Finished")
+    DRAFT = "draft", pgettext_lazy("report status", "Draft")
+    FINISHED = "finished", pgettext_lazy("report status", "Finished")
 
 
 class RelationshipAfterVisit(models.TextChoices):
@@ -43,7 +44,7 @@ class QualityArea(models.TextChoices):
 
 
 class CorrectiveActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("corrective action status", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     RESOLVED = "resolved", _("Resolved")
     CLIENT_INFORMED = "client_informed", _("Client informed")
@@ -55,9 +56,9 @@ class OpportunityKind(models.TextChoices):
 
 
 class OpportunityStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    OPEN = "open", pgettext_lazy("opportunity status", "Open")
+    WON = "won", pgettext_lazy("opportunity status", "Won")
+    LOST = "lost", pgettext_lazy("opportunity status", "Lost")
 
 
 class ReferralStatus(models.TextChoices):

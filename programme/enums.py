@@ -1,11 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProgrammeStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
+    DRAFT = "draft", pgettext_lazy("programme status", "Draft")
+    ACTIVE = "active", pgettext_lazy("programme status", "Active")
+    CLOSED = "closed", pgettext_lazy("programme status", "Closed")
 
 
 class StaffKind(models.TextChoices):
