@@ -307,7 +307,9 @@ def _check_contact(row, text, choices, client, contacts):
         row.error("contact_role", _("A new key contact needs a role."))
         return None
     try:
-        contact.full_clean(exclude=["client"], validate_unique=False, validate_constraints=False)
+        contact.full_clean(
+            exclude=["client", "added_by"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as error:
         row.errors_from(error, {field: key for key, field in CONTACT_FIELDS.items()})
         return None
