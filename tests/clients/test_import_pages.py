@@ -257,3 +257,16 @@ def test_preview_page_query_count_does_not_grow_with_rows(as_manager, django_ass
     many = preview([[f"C{n}", f"77010001{n:02d}", "", "", "", "", "", "", ""] for n in range(60)])
     with django_assert_num_queries(4):
         as_manager.get(many)
+
+
+def test_imported_client_without_a_salesperson_shows_in_the_list_and_card(as_manager):
+    post_file(as_manager, reverse("clients:import_clients"), csv_bytes(ROWS[:1]))
+    as_manager.post(reverse("clients:import_batch_commit", args=[ImportBatch.objects.get().pk]))
+    client = Client.objects.get(tax_number="7701000001")
+    assert client.original_salesperson is None
+
+    listing = as_manager.get(reverse("clients:client_list"))
+    card = as_manager.get(client.get_absolute_url())
+
+    assert "Gamma Metals" in listing.content.decode()
+    assert "Pavel Orlov" in card.content.decode()
