@@ -360,3 +360,15 @@ def test_xlsx_dates_become_text(manager):
     )
     import_batch_commit(batch=batch, by=manager)
     assert Client.objects.get(name="Theta").notes == "2026-03-01"
+
+
+def test_an_unchanged_row_is_an_update_that_writes_nothing(manager):
+    existing = factories.ClientFactory(name="Gamma", tax_number="7701000001", tier="B")
+    stamp = existing.updated_at
+    batch = upload(csv_bytes([["Gamma", "7701000001", "", "", "", "B", "", "", ""]]), manager)
+
+    import_batch_commit(batch=batch, by=manager)
+
+    existing.refresh_from_db()
+    assert batch.outcomes[0]["notes"] == []
+    assert existing.updated_at == stamp

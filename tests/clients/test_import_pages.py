@@ -270,3 +270,15 @@ def test_imported_client_without_a_salesperson_shows_in_the_list_and_card(as_man
 
     assert "Gamma Metals" in listing.content.decode()
     assert "Pavel Orlov" in card.content.decode()
+
+
+def test_preview_in_russian(as_manager):
+    as_manager.cookies["django_language"] = "ru"
+
+    post_file(as_manager, reverse("clients:import_clients"), csv_bytes(ROWS))
+    page = as_manager.get(ImportBatch.objects.get().get_absolute_url()).content.decode()
+
+    assert ImportBatch.objects.get().language == "ru"
+    assert "«123» — не ИНН: у организации в нём 10 цифр, у физического лица — 12." in page
+    assert "Будет создан новый сегмент «Metals»." in page
+    assert "Загрузить исправленный файл" in page
