@@ -73,8 +73,10 @@ class ImportUploadSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.context["request"].user
-        self.fields["programme"].queryset = Programme.objects.managed_by(user).exclude(
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return  # e.g. while the API schema is generated
+        self.fields["programme"].queryset = Programme.objects.managed_by(request.user).exclude(
             status=ProgrammeStatus.CLOSED
         )
 
