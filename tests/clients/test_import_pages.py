@@ -282,3 +282,21 @@ def test_preview_in_russian(as_manager):
     assert "«123» — не ИНН: у организации в нём 10 цифр, у физического лица — 12." in page
     assert "Будет создан новый сегмент «Metals»." in page
     assert "Загрузить исправленный файл" in page
+
+
+def test_upload_page_query_count_does_not_grow_with_past_imports(
+    as_manager, manager, django_assert_num_queries
+):
+    def add_batches(count):
+        for n in range(count):
+            ImportBatch.objects.create(kind="clients", file_name=f"f{n}.csv", uploaded_by=manager)
+
+    add_batches(1)
+    url = reverse("clients:import_clients")
+    as_manager.get(url)
+    with django_assert_num_queries(5):
+        as_manager.get(url)
+    add_batches(9)
+    with django_assert_num_queries(5):
+        page = as_manager.get(url).content.decode()
+    assert page.count("f1.csv") == 1
