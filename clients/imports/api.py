@@ -27,6 +27,11 @@ class IsImporter(permissions.BasePermission):
 
 
 class ImportBatchSummarySerializer(serializers.ModelSerializer):
+    # Plain strings: as enums, their names would collide with the clients' kind and status.
+    kind = serializers.CharField(read_only=True, help_text="clients or volumes")
+    status = serializers.CharField(
+        read_only=True, help_text="validating, ready, committing, committed or failed"
+    )
     progress = serializers.SerializerMethodField(help_text="Percent done while running.")
 
     class Meta:

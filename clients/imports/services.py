@@ -93,7 +93,12 @@ def import_batch_create(
 
             transaction.on_commit(lambda: validate_import_batch.delay(batch_id=batch.pk))
             return batch
-    return import_batch_validate(batch=batch)
+    try:
+        return import_batch_validate(batch=batch)
+    except Exception:
+        # Never leave a batch "checking" forever with no worker on it.
+        import_batch_fail(batch_id=batch.pk, message=_("The rows could not be checked."))
+        raise
 
 
 def _check_rows(batch: ImportBatch, progress=None):

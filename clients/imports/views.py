@@ -138,9 +138,12 @@ def import_template(request, kind, file_format):
     return response
 
 
-def _batch(request, pk):
+def _batch(request, pk, *, defer=("rows",)):
+    # The rows (and, while polling, the outcomes) can be megabytes; pages rarely need them.
     return get_object_or_404(
-        ImportBatch.objects.visible_to(request.user).select_related("programme", "uploaded_by"),
+        ImportBatch.objects.visible_to(request.user)
+        .select_related("programme", "uploaded_by")
+        .defer(*defer),
         pk=pk,
     )
 
@@ -185,7 +188,7 @@ def import_batch_detail(request, pk):
 
 @importer_required
 def import_batch_progress(request, pk):
-    batch = _batch(request, pk)
+    batch = _batch(request, pk, defer=("rows", "outcomes"))
     response = render(
         request,
         "clients/_import_progress.html",
@@ -200,7 +203,7 @@ def import_batch_progress(request, pk):
 @require_POST
 @importer_required
 def import_batch_commit(request, pk):
-    batch = _batch(request, pk)
+    batch = _batch(request, pk, defer=())
     try:
         batch = import_batch_request_commit(batch=batch, by=request.user)
     except ValidationError as error:
