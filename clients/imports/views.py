@@ -102,6 +102,8 @@ def _column_help(kind):
     rows = []
     for column in template_columns(kind):
         accepted = choice_codes(column.key) if column.key in CHOICES else ""
+        if column.key == "tax_number":
+            accepted = _("10 or 12 digits; may be left empty")
         rows.append(
             {
                 "key": column.key,
