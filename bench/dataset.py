@@ -556,6 +556,10 @@ def build(scale: Scale, *, connection=None, force: bool = False, log=print) -> d
     group_ids = dict(Group.objects.values_list("name", "id"))
     started = time.perf_counter()
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # Django's foreign keys are deferred; checks still pending (from earlier writes in the
+        # same transaction) would forbid TRUNCATE, so they run now, and every check runs as the
+        # rows go in.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(f"TRUNCATE {', '.join(DOMAIN_TABLES)} RESTART IDENTITY CASCADE")
@@ -575,6 +579,7 @@ def build(scale: Scale, *, connection=None, force: bool = False, log=print) -> d
             " counts jsonb NOT NULL, seconds double precision NOT NULL,"
             " built_at timestamptz NOT NULL)"
         )
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     with connection.cursor() as cursor:
         step = time.perf_counter()
         cursor.execute("ANALYZE")
