@@ -99,6 +99,8 @@ def measure_pages(pages, context, requests: int = 30, warmup: int = 5, log=print
     results = []
     for page in pages:
         row = {"name": page.name, "kind": page.kind, "user": page.user}
+        if page.compare_with:
+            row["compare_with"] = page.compare_with
         try:
             url = page.resolve(context)
             user = context.users.get(page.user)
@@ -276,12 +278,20 @@ def main(argv=None) -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vipcrm.settings")
     os.environ["DJANGO_DEBUG"] = "false"  # measured as in production: no debug toolbar of queries
+    import logging
+    import warnings
+
     import django
 
     django.setup()
     from django.db import connection
 
     from . import http_load, jobs, pages
+
+    # Every force_login is logged by django-axes, and without collectstatic whitenoise warns
+    # once: neither is news to the reader of the benchmark.
+    logging.getLogger("axes").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
     from .dataset import SCALES, BenchError, require_postgresql
 
     if args.scale not in SCALES:

@@ -113,7 +113,7 @@ def page(name: str) -> Page:
 
 
 # The yardstick: the base layout and nothing else.
-register(Page("bare", "employee", BARE, lambda ctx: _url("bare"), in_http_mix=True))
+register(Page("bare", "employee", BARE, lambda ctx: _url("bare")))
 
 # The client base, as a programme manager sees it (all clients: the hardest case).
 register(Page("client_list", "manager", LIST, lambda ctx: _url("clients:client_list")))

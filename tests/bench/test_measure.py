@@ -1,11 +1,13 @@
 """The benchmark's measuring, targets and results, on a handful of rows (any database)."""
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from bench import jobs, measure
 from bench.dataset import BenchError, ensure_database, require_postgresql
@@ -32,8 +34,6 @@ def test_registry_names_are_unique_and_dashboards_are_named_so():
 
 
 def test_a_page_whose_screen_does_not_exist_is_unavailable():
-    from django.urls import reverse
-
     ghost = Page("ghost", "employee", LIST, lambda ctx: reverse("nowhere:ghost"))
     with pytest.raises(Unavailable):
         ghost.resolve(Context())
@@ -50,7 +50,7 @@ def card(world):
 def test_pages_are_measured_against_the_bare_page_with_their_query_count(card, settings):
     settings.DEBUG = False
     pages = [p for p in PAGES if p.name in ("bare", "client_card")] + [
-        Page("ghost", "employee", DETAIL, lambda ctx: __import__("django").urls.reverse("x:y"))
+        Page("ghost", "employee", DETAIL, lambda ctx: reverse("nowhere:ghost"))
     ]
     context = Context()
     assert context.card_client_id == card.client.pk
@@ -214,7 +214,7 @@ def test_sqlite_is_refused_with_a_clear_message(db):
 def test_make_bench_refuses_sqlite_before_touching_anything(tmp_path):
     finished = subprocess.run(
         [sys.executable, "-m", "bench.dataset", "--prepare-database"],
-        env={**__import__("os").environ, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"},
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"},
         capture_output=True,
         text=True,
         check=False,

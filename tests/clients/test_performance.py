@@ -31,9 +31,7 @@ def base(db):
 
 
 def make_clients(base, count, **extra):
-    return [
-        factories.ClientFactory(name=f"Client {i:04d}", **base, **extra) for i in range(count)
-    ]
+    return [factories.ClientFactory(name=f"Client {i:04d}", **base, **extra) for i in range(count)]
 
 
 def names(response):
@@ -204,9 +202,7 @@ def test_a_next_page_starts_from_its_cursor_in_the_index(postgresql, as_manager,
     assert re.search(r"Index Cond: \(\(?name\)?::text >= ", explained), explained
 
 
-def test_the_text_search_uses_trigram_indexes_on_clients_and_contacts(
-    postgresql, as_manager, base
-):
+def test_the_text_search_uses_trigram_indexes_on_clients_and_contacts(postgresql, as_manager, base):
     make_clients(base, 5)
     sql = rows_query(captured_sql(as_manager, URL + "?q=steel"))
     explained = plan(sql)
@@ -215,3 +211,12 @@ def test_the_text_search_uses_trigram_indexes_on_clients_and_contacts(
     assert "contact_full_name_trgm_idx" in explained
     assert "Seq Scan on clients_client" not in explained
     assert "Seq Scan on clients_keycontact" not in explained
+
+
+def test_a_segment_filter_pages_through_its_own_index(postgresql, as_manager, base):
+    make_clients(base, 30)
+    segment = base["segment"].pk
+    sql = rows_query(captured_sql(as_manager, URL + f"?segment={segment}&page=last"))
+    explained = plan(sql, sorts=False)
+    assert "Index Scan Backward using client_segment_name_idx on clients_client" in explained
+    assert "Seq Scan on clients_client" not in explained
