@@ -96,7 +96,13 @@ def check_pages(base: str, paths: list[str], cookie: str) -> list[str]:
     return problems
 
 
-def run(paths: list[str], seconds: int, connections: int = 4, workers: int = 2) -> dict:
+def run(
+    paths: list[str],
+    seconds: int,
+    connections: int = 4,
+    workers: int = 2,
+    app: str = "vipcrm.wsgi:application",
+) -> dict:
     """Starts gunicorn, drives ``paths`` with wrk, stops gunicorn; returns rps, p95, errors."""
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -108,7 +114,7 @@ def run(paths: list[str], seconds: int, connections: int = 4, workers: int = 2) 
     base = f"http://127.0.0.1:{port}"
     env = os.environ | {"DJANGO_DEBUG": "false", "PYTHONUNBUFFERED": "1"}
     gunicorn = [
-        sys.executable, "-m", "gunicorn", "vipcrm.wsgi:application",
+        sys.executable, "-m", "gunicorn", app,
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--log-level", "warning", "--timeout", "60",
     ]  # fmt: skip
