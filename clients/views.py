@@ -3,6 +3,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
+from .enums import ClientKind, ClientStatus
 from .filters import ClientFilter
 from .models import Client, KeyContact
 from .paging import keyset_page
@@ -31,6 +32,11 @@ def client_list(request):
         contact_count=current_contact_count()
     )
     page = keyset_page(rows, selected, request.GET, size=CLIENTS_PER_PAGE)
+    # The choice labels, translated once per page rather than once per row and column.
+    kinds = {value: str(label) for value, label in ClientKind.choices}
+    statuses = {value: str(label) for value, label in ClientStatus.choices}
+    for client in page:
+        client.kind_label, client.status_label = kinds[client.kind], statuses[client.status]
     return render(request, "clients/client_list.html", {"filter": filterset, "page_obj": page})
 
 

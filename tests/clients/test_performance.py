@@ -220,3 +220,12 @@ def test_a_segment_filter_pages_through_its_own_index(postgresql, as_manager, ba
     explained = plan(sql, sorts=False)
     assert "Index Scan Backward using client_segment_name_idx on clients_client" in explained
     assert "Seq Scan on clients_client" not in explained
+
+
+def test_the_rows_show_kind_and_status_in_words(as_manager, base):
+    factories.ClientFactory(name="Gone Ltd", status="lost", lost_on="2026-01-31", **base)
+    factories.ClientFactory(name="Ivan Private", kind="private", **base)
+    html = as_manager.get(URL).content.decode()
+    assert re.search(r"Gone Ltd</a></td>\s*<td>Corporate client</td>", html)
+    assert re.search(r"<td>Lost</td>", html)
+    assert re.search(r"Ivan Private</a></td>\s*<td>Private client</td>", html)
