@@ -112,7 +112,12 @@ def run(
         return {"status": "not available", "reason": "no page in the mix"}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = os.environ | {"DJANGO_DEBUG": "false", "PYTHONUNBUFFERED": "1"}
+    env = os.environ | {
+        "DJANGO_DEBUG": "false",
+        "PYTHONUNBUFFERED": "1",
+        # whitenoise warns once per worker that collectstatic has not run: pages only here.
+        "PYTHONWARNINGS": "ignore:No directory at",
+    }
     gunicorn = [
         sys.executable, "-m", "gunicorn", app,
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
