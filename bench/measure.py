@@ -271,6 +271,12 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--http-seconds", type=int, default=int(os.environ.get("BENCH_HTTP_SECONDS", 60))
     )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        default=os.environ.get("BENCH_REBUILD", "") not in ("", "0"),
+        help="rebuild the data set even if it is there (BENCH_REBUILD=1), to time the build",
+    )
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--only", help="comma-separated page names")
