@@ -297,7 +297,7 @@ def main(argv=None) -> int:
     # Every force_login is logged by django-axes, and without collectstatic whitenoise warns
     # once: neither is news to the reader of the benchmark.
     logging.getLogger("axes").setLevel(logging.WARNING)
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+    warnings.filterwarnings("ignore", message="No directory at")
     from .dataset import SCALES, BenchError, require_postgresql
 
     if args.scale not in SCALES:
