@@ -20,6 +20,22 @@ from . import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_queue(tmp_path_factory):
+    """Without Redis, tasks sent by tests go to a queue folder of the test session's own, so a
+    worker of `make run` never takes them (and tests never take its tasks)."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        folder = tmp_path_factory.mktemp("celery-queue")
+        celery_app.conf.broker_transport_options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(tmp_path_factory.mktemp("celery-control")),
+            "store_processed": False,
+        }
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run in-process unless a test starts a real worker (see tests/core/test_worker.py)."""

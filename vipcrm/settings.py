@@ -124,9 +124,10 @@ REDIS_URL = env.str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "vipcrm.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", "vipcrm"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -144,15 +145,20 @@ else:
     # machine with no broker server. One folder serves as both in and out.
     CELERY_BROKER_FOLDER = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "vipcrm.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
+    for folder in (CELERY_BROKER_FOLDER, VAR_DIR / "celery" / "control"):
+        folder.mkdir(parents=True, exist_ok=True)
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
     CELERY_BROKER_VISIBILITY_TIMEOUT = 3600
 
+# Task modules outside the apps (the apps' tasks.py are discovered by vipcrm/celery.py).
+CELERY_IMPORTS = ["vipcrm.tasks"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401  (the dashboards are added here)
+from django.urls import path
+
+from . import views
 
 app_name = "dashboards"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.dashboard_index, name="index"),
+    path("<slug:name>/", views.dashboard_detail, name="dashboard"),
+    path(
+        "<slug:name>/export/<slug:table>.<str:file_format>",
+        views.dashboard_export,
+        name="export",
+    ),
+]
