@@ -52,14 +52,29 @@ def _timed_get(browser, url: str) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, response.status_code
 
 
-def measure_page(browser, url: str, bare_url: str, requests: int = 30, warmup: int = 5) -> dict:
-    """One page against the bare page, interleaved, opened by the same logged-in ``browser``."""
+def measure_page(
+    browser,
+    url: str,
+    bare_url: str,
+    requests: int = 30,
+    warmup: int = 5,
+    budget_seconds: float | None = None,
+) -> dict:
+    """One page against the bare page, interleaved, opened by the same logged-in ``browser``.
+
+    A page so slow that ``requests`` of it would outlast ``budget_seconds`` is sampled fewer
+    times (at least 3; ``requests`` in the result says how many): a 30-second page needs no
+    thirty samples to show that it misses its target.
+    """
+    started = time.perf_counter()
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(warmup):
         browser.get(bare_url)
         browser.get(url)
+        if budget_seconds and time.perf_counter() - started > budget_seconds / 4:
+            break
     # Each request empties the query log when it starts (Django's request_started signal); an
     # empty log before the request keeps CaptureQueriesContext's slice right.
     reset_queries()
@@ -69,7 +84,10 @@ def measure_page(browser, url: str, bare_url: str, requests: int = 30, warmup: i
     if response.status_code != 200:
         return {"status": "failed", "reason": f"answered {response.status_code}"}
     page_ms, bare_ms = [], []
+    sampling = time.perf_counter()
     for _ in range(requests):
+        if budget_seconds and len(page_ms) >= 3 and time.perf_counter() - sampling > budget_seconds:
+            break
         elapsed, _status = _timed_get(browser, bare_url)
         bare_ms.append(elapsed)
         elapsed, status = _timed_get(browser, url)
@@ -84,11 +102,13 @@ def measure_page(browser, url: str, bare_url: str, requests: int = 30, warmup: i
         "queries": queries,
         "bare_p50_ms": round(bare_p50, 2),
         "ratio_to_bare": round(p50 / bare_p50, 2) if bare_p50 else None,
-        "requests": requests,
+        "requests": len(page_ms),
     }
 
 
-def measure_pages(pages, context, requests: int = 30, warmup: int = 5, log=print) -> list[dict]:
+def measure_pages(
+    pages, context, requests: int = 30, warmup: int = 5, log=print, budget_seconds=None
+) -> list[dict]:
     from django.test import Client
 
     from .pages import BARE, Unavailable
@@ -114,7 +134,7 @@ def measure_pages(pages, context, requests: int = 30, warmup: int = 5, log=print
             browsers[page.user] = Client()
             browsers[page.user].force_login(user)
         row["url"] = url
-        row |= measure_page(browsers[page.user], url, bare_url, requests, warmup)
+        row |= measure_page(browsers[page.user], url, bare_url, requests, warmup, budget_seconds)
         if row["status"] == "ok":
             log(
                 f"bench: {page.name}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
@@ -213,17 +233,17 @@ def markdown(results: dict) -> str:
         f"{results['machine']['load_before']} before and {results['machine']['load_after']} "
         "after the run.",
         "",
-        "| page | user | p50 ms | p95 ms | queries | queries (other scale) | × bare |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| page | user | p50 ms | p95 ms | queries | queries (other scale) | × bare | requests |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for page in results["pages"]:
         if page.get("status") != "ok":
-            lines.append(f"| {page['name']} | {page['user']} | {page['status']} | | | | |")
+            lines.append(f"| {page['name']} | {page['user']} | {page['status']} | | | | | |")
             continue
         lines.append(
             f"| {page['name']} | {page['user']} | {page['p50_ms']} | {page['p95_ms']} | "
             f"{page['queries']} | {_cell(page.get('queries_other_scale'))} | "
-            f"{page['ratio_to_bare']} |"
+            f"{page['ratio_to_bare']} | {page.get('requests', '—')} |"
         )
     lines += ["", "| job | seconds | peak RSS MB | note |", "|---|---:|---:|---|"]
     for job in results.get("jobs", []):
@@ -280,6 +300,12 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--only", help="comma-separated page names")
+    parser.add_argument(
+        "--page-seconds",
+        type=float,
+        default=float(os.environ.get("BENCH_PAGE_SECONDS", 90)),
+        help="time budget per page: slower pages get fewer samples (at least 3)",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vipcrm.settings")
@@ -334,7 +360,9 @@ def main(argv=None) -> int:
         wanted = set(args.only.split(",")) | {"bare"}
         selected = [p for p in pages.PAGES if p.name in wanted]
     context = pages.Context()
-    page_results = measure_pages(selected, context, requests=args.requests)
+    page_results = measure_pages(
+        selected, context, requests=args.requests, budget_seconds=args.page_seconds
+    )
     other = _load("small" if args.scale == "full" else "full")
     other_pages = {p["name"]: p for p in (other or {}).get("pages", [])}
     for row in page_results:

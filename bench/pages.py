@@ -177,17 +177,8 @@ _PENDING = [
     ("programme_clients", "manager", LIST, "programme:enrolment_list", False),
     ("staff_pool", "manager", LIST, "programme:staff_pool", False),
     ("split_proposal", "manager", LIST, "programme:split_proposal", False),
-    ("progress", "manager", DETAIL, "programme:progress", False),
-    ("at_risk", "director", LIST, "dashboards:at_risk", False),
-    ("dashboard_retention", "director", DASHBOARD, "dashboards:retention", False),
-    ("dashboard_coverage", "director", DASHBOARD, "dashboards:coverage", False),
-    ("dashboard_quality", "director", DASHBOARD, "dashboards:quality", False),
-    ("dashboard_growth", "director", DASHBOARD, "dashboards:growth", False),
-    ("dashboard_referrals", "director", DASHBOARD, "dashboards:referrals", False),
-    ("dashboard_pace", "director", DASHBOARD, "dashboards:pace", False),
 ]
 PROGRAMME_URLS = {"programme:enrolment_list", "programme:staff_pool", "programme:split_proposal"}
-PROGRAMME_URLS |= {"programme:progress"}
 
 
 def _pending_url(url_name):
@@ -204,3 +195,18 @@ def _pending_url(url_name):
 
 for _name, _user, _kind, _url_name, _mix in _PENDING:
     register(Page(_name, _user, _kind, _pending_url(_url_name), in_http_mix=_mix))
+
+
+def _dashboard_url(name):
+    return lambda ctx: reverse("dashboards:dashboard", args=[name])
+
+
+# Every management dashboard (progress and the at-risk list among them), read by the director.
+try:
+    from programme.dashboards.selectors import DASHBOARDS
+except ImportError:  # pragma: no cover - before the dashboards existed
+    DASHBOARDS = {}
+for _slug in DASHBOARDS:
+    register(
+        Page(f"dashboard_{_slug.replace('-', '_')}", "director", DASHBOARD, _dashboard_url(_slug))
+    )

@@ -69,6 +69,24 @@ def test_pages_are_measured_against_the_bare_page_with_their_query_count(card, s
     assert ghost["status"] == "not available"
 
 
+def test_a_slow_page_is_sampled_fewer_times_within_its_budget(world, settings, as_employee):
+    settings.DEBUG = False
+    result = measure.measure_page(
+        as_employee, "/bare/", "/bare/", requests=30, warmup=5, budget_seconds=0.000_001
+    )
+    assert result["status"] == "ok"
+    assert result["requests"] == 3
+
+
+def test_every_dashboard_is_registered_for_the_director():
+    from programme.dashboards.selectors import DASHBOARDS
+
+    dashboards = {p.name: p for p in PAGES if p.kind == DASHBOARD}
+    assert set(dashboards) == {f"dashboard_{slug.replace('-', '_')}" for slug in DASHBOARDS}
+    assert {p.user for p in dashboards.values()} == {"director"}
+    assert dashboards["dashboard_retention"].resolve(Context()) == "/dashboards/retention/"
+
+
 def test_a_page_that_does_not_answer_200_is_reported_failed(world, settings):
     settings.DEBUG = False
     pages = [PAGES[0], Page("colleague_card", "employee", DETAIL, lambda ctx: "/clients/0/")]
@@ -166,7 +184,7 @@ def test_results_are_written_as_json_and_a_markdown_table(tmp_path):
     }  # fmt: skip
     assert saved["jobs"][0] | {"seconds": 27.0, "peak_rss_mb": 60.0} == saved["jobs"][0]
     assert {"rps", "p95_ms", "errors"} <= set(saved["http"])
-    assert "| client_list | employee | 25 | 30.0 | 7 | — | 2.5 |" in text
+    assert "| client_list | employee | 25 | 30.0 | 7 | — | 2.5 | — |" in text
     assert "| client_list: p50 ≤ 3× bare | yes | 2.5× (25 ms vs 10.0 ms) |" in text
     assert (tmp_path / "latest.md").read_text() == text
 
