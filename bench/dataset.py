@@ -335,13 +335,13 @@ def statements(scale: Scale, password_hash: str, group_ids: dict[str, int]) -> l
             "INSERT INTO feedback_visitreport (id, status, relationship_after, relationship_notes,"
             " market_position, prospects, outlook, score_goods, score_services, score_service,"
             " recommendation_score, quality_comments, finished_at, created_at, updated_at,"
-            " version, author_id, visit_id)"
+            " version, author_id, visit_id, draft)"
             " SELECT id, CASE WHEN status = 'held' THEN 'finished' ELSE 'draft' END,"
             f" {_pick(['strong', 'good', 'good', 'neutral', 'at_risk'], 'id')}, '', '', '',"
             f" {_pick(['growing', 'stable', 'stable', 'declining'], 'id')},"
             " 1 + id % 5, 1 + (id / 5) % 5, 1 + (id / 25) % 5, id % 11, '',"
             " CASE WHEN status = 'held' THEN scheduled_at + interval '1 day' END,"
-            " scheduled_at, scheduled_at, 1, employee_id, id"
+            " scheduled_at, scheduled_at, 1, employee_id, id, '{}'::jsonb"
             " FROM feedback_visit",
             [],
         )

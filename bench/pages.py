@@ -172,8 +172,11 @@ register(Page("api_contacts", "manager", API, lambda ctx: _url("api-contact-list
 _PENDING = [
     # (name, user, kind, url name, in the employee mix)
     ("my_list", "employee", LIST, "feedback:my_list", True),
-    ("follow_ups", "employee", LIST, "feedback:followup_list", True),
+    ("my_work", "employee", LIST, "feedback:work", True),
     ("notifications", "employee", LIST, "feedback:notification_list", True),
+    ("corrective_actions", "employee", LIST, "feedback:corrective_action_list", False),
+    ("opportunities", "employee", LIST, "feedback:opportunity_list", False),
+    ("referrals", "employee", LIST, "feedback:referral_list", False),
     ("programme_clients", "manager", LIST, "programme:enrolment_list", False),
     ("staff_pool", "manager", LIST, "programme:staff_pool", False),
     ("split_proposal", "manager", LIST, "programme:split_proposal", False),

@@ -1,10 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from vipcrm import roles
+
+from . import services
 from .enums import ClientKind, ClientStatus
 from .filters import ClientFilter
+from .forms import KeyContactForm
 from .models import Client, KeyContact
 from .paging import keyset_page
 
@@ -42,16 +50,135 @@ def client_list(request):
 
 @login_required
 def client_detail(request, pk):
+    """The client card: contacts, positions, visits with their reports, the open items the
+    visits led to, and who worked the client when. One query per section, whatever its size."""
+    # programme builds on clients, not the reverse: imported here, as in the querysets
+    from programme.models import AssignmentChange
+
     client = get_object_or_404(
         Client.objects.visible_to(request.user).select_related(
             "segment", "region", "original_salesperson"
         ),
         pk=pk,
     )
-    contacts = client.contacts.all()
-    positions = client.positions.select_related("position")
+    user = request.user
+    enrolments = list(
+        client.enrolments.all()
+        .select_related("programme", "assignee")
+        .order_by("-programme__starts_on", "-id")
+    )
+    context = {
+        "client": client,
+        "contacts": client.contacts.select_related("added_by"),
+        "positions": client.positions.select_related("position"),
+        "volumes": client.volumes.order_by("-period")[:12],
+        "enrolments": enrolments,
+        "my_enrolment": next(
+            (e for e in enrolments if e.assignee_id == user.pk and e.programme.status == "active"),
+            None,
+        ),
+        "visits": client.visits.all()
+        .select_related("employee", "report")
+        .prefetch_related("contacts"),
+        "corrective_actions": client.corrective_actions.open().select_related("owner"),
+        "opportunities": client.opportunities.filter(status="open").select_related(
+            "owner", "position", "client_position__position"
+        ),
+        "referrals": client.referrals_given.all()
+        .exclude(status__in=("converted", "dropped"))
+        .select_related("referring_contact", "owner"),
+        "follow_ups": client.follow_ups.filter(done_at__isnull=True).select_related("owner"),
+        "assignments": AssignmentChange.objects.filter(enrolment__client=client).select_related(
+            "from_user", "to_user", "changed_by", "enrolment__programme"
+        ),
+        "may_edit_contacts": roles.may_write(user),
+    }
+    return render(request, "clients/client_detail.html", context)
+
+
+def _writable_client(request, pk):
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+    if not roles.may_write(request.user):
+        raise PermissionDenied
+    return client
+
+
+def _writable_contact(request, pk):
+    contact = get_object_or_404(
+        KeyContact.objects.visible_to(request.user).select_related("client"), pk=pk
+    )
+    if not roles.may_write(request.user):
+        raise PermissionDenied
+    return contact
+
+
+def _show_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_add(request, pk):
+    client = _writable_client(request, pk)
+    form = KeyContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_create(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The key contact is added."))
+            return redirect(client)
+    return render(request, "clients/contact_form.html", {"form": form, "client": client})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk):
+    contact = _writable_contact(request, pk)
+    form = KeyContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        # The service writes; the model form only parses (its instance is not saved here).
+        original = KeyContact.objects.get(pk=contact.pk)
+        try:
+            services.contact_update(contact=original, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The key contact is updated."))
+            return redirect(contact.client)
     return render(
         request,
-        "clients/client_detail.html",
-        {"client": client, "contacts": contacts, "positions": positions},
+        "clients/contact_form.html",
+        {"form": form, "client": contact.client, "contact": contact},
     )
+
+
+@login_required
+@require_POST
+def contact_confirm(request, pk):
+    contact = _writable_contact(request, pk)
+    try:
+        services.contact_confirm(contact=contact, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is confirmed as of today.") % {"name": contact.full_name}
+        )
+    return redirect(contact.client)
+
+
+@login_required
+@require_POST
+def contact_mark_left(request, pk):
+    contact = _writable_contact(request, pk)
+    services.contact_mark_left(contact=contact, by=request.user)
+    messages.success(
+        request, _("%(name)s is marked as having left the company.") % {"name": contact.full_name}
+    )
+    return redirect(contact.client)

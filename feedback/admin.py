@@ -63,6 +63,12 @@ class VisitReportRevisionAdmin(admin.ModelAdmin):
 class CorrectiveActionStepInline(admin.TabularInline):
     model = CorrectiveActionStep
     extra = 0
+    # The steps are the history the services write (feedback.services.followups).
+    readonly_fields = ["status", "by", "at", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CorrectiveAction)
@@ -73,6 +79,8 @@ class CorrectiveActionAdmin(admin.ModelAdmin):
     list_select_related = ["client", "owner"]
     raw_id_fields = ["client", "report"]
     inlines = [CorrectiveActionStepInline]
+    # Lifecycles move only through the services (pages and API), which keep the history.
+    readonly_fields = ["status", "resolved_at", "client_informed_at"]
 
 
 @admin.register(Opportunity)
@@ -91,6 +99,7 @@ class OpportunityAdmin(admin.ModelAdmin):
     search_fields = ["client__name", "topic", "description"]
     list_select_related = ["client", "position", "owner"]
     raw_id_fields = ["client", "report", "client_position"]
+    readonly_fields = ["status", "won_value", "lost_reason", "closed_at"]
 
 
 @admin.register(Referral)
@@ -106,7 +115,8 @@ class ReferralAdmin(admin.ModelAdmin):
     list_filter = ["status", "programme"]
     search_fields = ["person_name", "company_name", "referring_client__name", "email", "phone"]
     list_select_related = ["referring_client", "owner", "became_client"]
-    raw_id_fields = ["referring_client", "referring_contact", "report", "became_client"]
+    raw_id_fields = ["referring_client", "referring_contact", "report"]
+    readonly_fields = ["status", "became_client", "drop_reason", "contacted_at", "closed_at"]
 
 
 @admin.register(FollowUp)
@@ -116,6 +126,7 @@ class FollowUpAdmin(admin.ModelAdmin):
     search_fields = ["title", "client__name", "owner__username"]
     list_select_related = ["client", "owner"]
     raw_id_fields = ["client", "report"]
+    readonly_fields = ["done_at", "done_by"]
     date_hierarchy = "due_on"
     show_full_result_count = False
 

@@ -31,32 +31,49 @@ class VisitReportQuerySet(ClientScopedQuerySet):
     client_field = "visit__client"
 
 
-class CorrectiveActionQuerySet(ClientScopedQuerySet):
+class WorkItemQuerySet(ClientScopedQuerySet):
+    """Follow-ups, corrective actions, opportunities and referrals: management sees all; anyone
+    else what they own, what hangs off a client on their personal list, and (as a programme
+    manager) what belongs to a programme they run or to a client on its list. A manager of another
+    programme does not see them, although every manager may read the client base."""
+
     def visible_to(self, user):
-        # The owner of a corrective action may be from quality or logistics, not the client's
-        # assignee: they see what they own.
         if not user.is_authenticated:
             return self.none()
-        return super().visible_to(user) | self.filter(owner=user)
+        if roles.sees_everything(user):
+            return self
+        from programme.models import Enrolment
+
+        clients = Enrolment.objects.filter(
+            models.Q(assignee=user) | models.Q(programme__manager=user)
+        ).values("client_id")
+        return self.filter(
+            models.Q(owner=user)
+            | models.Q(**{f"{self.client_field}__in": clients})
+            | models.Q(programme__manager=user)
+        )
+
+
+class CorrectiveActionQuerySet(WorkItemQuerySet):
+    # The owner of a corrective action may be from quality or logistics, not the client's
+    # assignee: they see what they own.
 
     def open(self):
         return self.exclude(status__in=("resolved", "client_informed"))
 
 
-class OpportunityQuerySet(ClientScopedQuerySet):
+class OpportunityQuerySet(WorkItemQuerySet):
     pass
 
 
-class ReferralQuerySet(ClientScopedQuerySet):
+class ReferralQuerySet(WorkItemQuerySet):
     client_field = "referring_client"
 
+    def open(self):
+        return self.filter(status__in=("new", "contacted", "meeting"))
 
-class FollowUpQuerySet(ClientScopedQuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return super().visible_to(user) | self.filter(owner=user)
 
+class FollowUpQuerySet(WorkItemQuerySet):
     def pending(self):
         return self.filter(done_at__isnull=True)
 

@@ -37,6 +37,24 @@ def _test_queue(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _roles_survive_flushes(request):
+    """A transactional test (a browser journey, a real worker) ends by emptying every table,
+    including the groups, permissions and content types that migrations wrote; put the roles back
+    so later tests find them."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("programme.migrations.0002_roles").create_roles(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run in-process unless a test starts a real worker (see tests/core/test_worker.py)."""
     celery_app.conf.task_always_eager = True

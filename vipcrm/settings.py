@@ -167,8 +167,56 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# --- Reminders (feedback.services.reminders) -----------------------------------------------------
+# Exactly one beat must run (bin/run-all starts one; in production run one `celery beat` process,
+# never `worker -B` on several machines). A second beat would only repeat work: every reminder is
+# unique per (recipient, event) in the database, so nobody is notified twice.
+REMINDER_HOUR = env.int("REMINDER_HOUR", 7)  # the morning scans, local time
+REMINDER_DIGEST_WEEKDAY = env.int("REMINDER_DIGEST_WEEKDAY", 1)  # 1 = Monday
+REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", 8)
+REMINDER_NO_MEETING_AFTER_DAYS = env.int("REMINDER_NO_MEETING_AFTER_DAYS", 14)
+REMINDER_REFERRAL_NOT_CONTACTED_DAYS = env.int("REMINDER_REFERRAL_NOT_CONTACTED_DAYS", 7)
+REMINDER_CONTACT_VERIFY_DAYS = env.int("REMINDER_CONTACT_VERIFY_DAYS", 365)
+REMINDER_ESCALATE_AFTER_DAYS = env.int("REMINDER_ESCALATE_AFTER_DAYS", 3)
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", 500)
+REMINDER_EMAIL_MAX_ATTEMPTS = env.int("REMINDER_EMAIL_MAX_ATTEMPTS", 6)
+REMINDER_EMAIL_RETRY_SECONDS = env.int("REMINDER_EMAIL_RETRY_SECONDS", 60)
+REMINDER_EMAIL_SWEEP_AFTER_MINUTES = env.int("REMINDER_EMAIL_SWEEP_AFTER_MINUTES", 15)
+REMINDER_EMAIL_TIMEOUT_SECONDS = env.int("REMINDER_EMAIL_TIMEOUT_SECONDS", 30)
+REMINDER_SITE_URL = env.str("REMINDER_SITE_URL", "http://127.0.0.1:8000")
+# Beat reads the hours above in the programme's time zone, not UTC.
+CELERY_TIMEZONE = env.str("TIME_ZONE", "Europe/Moscow")
+
+
+def _scan(scan, schedule):
+    return {
+        "task": "feedback.run_reminder_scan",
+        "schedule": schedule,
+        "kwargs": {"scan": scan},
+        # A scan that waited longer than an hour is superseded by the next one.
+        "options": {"expires": 3600},
+    }
+
+
+_MORNING = crontab(minute=0, hour=REMINDER_HOUR)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "vipcrm.tasks.heartbeat", "schedule": crontab(minute="*/15")},
+    # Meetings are scanned every hour of the working day (a meeting booked at noon for tomorrow
+    # is still reminded); repeating a scan notifies nobody twice.
+    "reminders-meetings": _scan("meetings", crontab(minute=5, hour=f"{REMINDER_HOUR}-20")),
+    "reminders-follow-ups": _scan("follow_ups", _MORNING),
+    "reminders-no-meeting-booked": _scan("no_meeting_booked", _MORNING),
+    "reminders-corrective-actions": _scan("corrective_actions", _MORNING),
+    "reminders-referrals": _scan("referrals", _MORNING),
+    "reminders-contacts": _scan("contacts", _MORNING),
+    "reminders-weekly-digest": _scan(
+        "weekly_digest",
+        crontab(minute=0, hour=REMINDER_DIGEST_HOUR, day_of_week=REMINDER_DIGEST_WEEKDAY),
+    ),
+    "reminders-email-sweep": {
+        "task": "feedback.send_pending_emails",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- Mail ---------------------------------------------------------------------------------------
@@ -274,6 +322,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind" with their own choices: name each set once.
+    "ENUM_NAME_OVERRIDES": {
+        "ClientKindEnum": "clients.enums.ClientKind",
+        "ContactRoleEnum": "clients.enums.ContactRole",
+        "CorrectiveActionStatusEnum": "feedback.enums.CorrectiveActionStatus",
+        "OpportunityKindEnum": "feedback.enums.OpportunityKind",
+        "OpportunityStatusEnum": "feedback.enums.OpportunityStatus",
+        "ReferralStatusEnum": "feedback.enums.ReferralStatus",
+        "NotificationKindEnum": "feedback.enums.NotificationKind",
+        "EmailStatusEnum": "feedback.enums.EmailStatus",
+    },
 }
 
 # --- Security (production) ----------------------------------------------------------------------

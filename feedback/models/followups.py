@@ -88,6 +88,12 @@ class CorrectiveAction(models.Model):
             models.Index(fields=["status", "due_on"], name="ca_status_due_idx"),
             models.Index(fields=["owner", "status"], name="ca_owner_status_idx"),
             models.Index(fields=["programme", "status"], name="ca_programme_status_idx"),
+            # The past-due scan reads the open ones by (due date, id).
+            models.Index(
+                fields=["due_on", "id"],
+                name="ca_open_due_idx",
+                condition=Q(status__in=("open", "in_progress")),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -301,6 +307,12 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="referral_status_idx"),
             models.Index(fields=["owner", "status"], name="referral_owner_idx"),
+            # The not-contacted scan reads the new ones by (created, id).
+            models.Index(
+                fields=["created_at", "id"],
+                name="referral_new_created_idx",
+                condition=Q(status="new"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -380,7 +392,7 @@ class FollowUp(models.Model):
             models.Index(fields=["owner", "done_at", "due_on"], name="followup_owner_idx"),
             # Reminder scans read only the pending rows by due date.
             models.Index(
-                fields=["due_on"],
+                fields=["due_on", "id"],
                 name="followup_pending_due_idx",
                 condition=Q(done_at__isnull=True),
             ),

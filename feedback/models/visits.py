@@ -143,6 +143,9 @@ class VisitReport(models.Model):
     # 2, 5, 6, 7 and the follow-ups are rows of their own that point back at the report:
     # ContactCheck, Opportunity, Referral, CorrectiveAction and FollowUp.
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Everything typed into the report so far, as typed (also what failed validation), so a
+    # draft loses nothing; the rows above are written from it when the report is finished.
+    draft = models.JSONField(_("draft"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -8,8 +8,5 @@ CASES = {
     ),
     "api-client-list": UrlCase(api()),
     "api-client-detail": UrlCase(api(colleague=404), kwargs=lambda world: {"pk": world.client.pk}),
-    "api-contact-list": UrlCase(api()),
-    "api-contact-detail": UrlCase(
-        api(colleague=404), kwargs=lambda world: {"pk": world.contact.pk}
-    ),
+    # api-contact-list and api-contact-detail: with their writes in url_cases_issue4.py
 }

@@ -1,0 +1,121 @@
+"""The employee's personal list across the active programmes: what My list and
+/api/v1/me/enrolments/ show. Everything is counted in the database, one query per page."""
+
+import datetime as dt
+
+import django_filters
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programme.enums import Stage
+from programme.models import Enrolment
+
+from .models import CorrectiveAction, FollowUp, Visit
+
+# A client assigned this long ago without a meeting booked is marked overdue.
+BOOK_WITHIN_DAYS = 14
+
+
+def _count(queryset):
+    counted = queryset.order_by().values("client_id").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def personal_list(user):
+    today = timezone.localdate()
+    pending = FollowUp.objects.filter(client_id=OuterRef("client_id"), done_at__isnull=True)
+    open_actions = CorrectiveAction.objects.filter(client_id=OuterRef("client_id")).open()
+    planned = Q(visits__status="planned")
+    return (
+        Enrolment.objects.filter(assignee=user, programme__status="active")
+        .select_related("client", "programme")
+        .annotate(
+            next_meeting=Min("visits__scheduled_at", filter=planned),
+            next_visit_id=Subquery(
+                Visit.objects.filter(enrolment_id=OuterRef("pk"), status="planned")
+                .order_by("scheduled_at")
+                .values("pk")[:1]
+            ),
+            open_follow_ups=_count(pending),
+            overdue_follow_ups=_count(pending.filter(due_on__lt=today)),
+            overdue_actions=_count(open_actions.filter(due_on__lt=today)),
+            unreported_visits=_count(
+                Visit.objects.filter(
+                    enrolment_id=OuterRef("pk"), status="planned", scheduled_at__lt=timezone.now()
+                ).values("pk", "client_id")
+            ),
+        )
+    )
+
+
+def with_marks(enrolments):
+    """Adds what the page shows per row and cannot be said in SQL once: days since assignment
+    and the overdue marks."""
+    now = timezone.now()
+    for enrolment in enrolments:
+        enrolment.days_assigned = (
+            (now - enrolment.assigned_at).days if enrolment.assigned_at else None
+        )
+        enrolment.no_meeting_yet = (
+            enrolment.stage == Stage.NOT_CONTACTED
+            and enrolment.days_assigned is not None
+            and enrolment.days_assigned >= BOOK_WITHIN_DAYS
+        )
+        enrolment.is_overdue = bool(
+            enrolment.overdue_follow_ups
+            or enrolment.overdue_actions
+            or enrolment.unreported_visits
+            or enrolment.no_meeting_yet
+        )
+        yield enrolment
+
+
+class PersonalListFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Client"), method="search")
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=Stage.choices, empty_label=_("All stages")
+    )
+    programme = django_filters.NumberFilter(label=_("Programme"), field_name="programme_id")
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"),
+        choices=[("1", _("Only overdue"))],
+        empty_label=_("All clients"),
+        method="only_overdue",
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Client name"),
+        fields=(
+            ("client__name", "client"),
+            ("stage", "stage"),
+            ("next_meeting", "next_meeting"),
+            ("assigned_at", "assigned"),
+        ),
+        field_labels={
+            "client__name": _("Client"),
+            "stage": _("Stage"),
+            "next_meeting": _("Next meeting"),
+            "assigned_at": _("Assigned"),
+        },
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["q", "stage", "programme", "overdue"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(client__name__icontains=value) if value else queryset
+
+    def only_overdue(self, queryset, name, value):
+        if value != "1":
+            return queryset
+        cutoff = timezone.now() - dt.timedelta(days=BOOK_WITHIN_DAYS)
+        return queryset.filter(
+            Q(overdue_follow_ups__gt=0)
+            | Q(overdue_actions__gt=0)
+            | Q(unreported_visits__gt=0)
+            | Q(stage=Stage.NOT_CONTACTED, assigned_at__lte=cutoff)
+        )

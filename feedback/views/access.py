@@ -1,0 +1,32 @@
+"""Who may do what on the follow-up pages: the one access helper of these views."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from vipcrm import roles
+
+
+def require_write(user) -> None:
+    """Management reads everything and changes nothing: any write answers 403."""
+    if not roles.may_write(user):
+        raise PermissionDenied
+
+
+def back(request, fallback: str):
+    """Redirects to ``next`` when it is a page of this site, otherwise to the fallback."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def error_text(error) -> str:
+    """The messages of a service's ValidationError, as one sentence for the page."""
+    return " ".join(error.messages)

@@ -1,0 +1,22 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from programme.enums import Stage
+
+from ..my_list import PersonalListFilter, personal_list, with_marks
+
+
+@login_required
+def my_list(request):
+    filterset = PersonalListFilter(request.GET, queryset=personal_list(request.user))
+    rows = filterset.qs
+    if not request.GET.get("ordering"):
+        rows = rows.order_by("client__name", "id")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = list(with_marks(page.object_list))
+    return render(
+        request,
+        "feedback/my_list.html",
+        {"filter": filterset, "page_obj": page, "stages": Stage.choices},
+    )

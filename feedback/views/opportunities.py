@@ -1,0 +1,118 @@
+"""Opportunities: upsell and cross-sell, open → won (with the value) or lost (with a reason)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vipcrm import roles
+
+from ..filters_followups import OpportunityFilter
+from ..forms.followups import OpportunityLoseForm, OpportunityWinForm
+from ..models import Opportunity
+from ..services import followups as services
+from .access import back, error_text, require_write
+
+
+def opportunity_totals(queryset) -> dict:
+    """Counts and values of the filtered opportunities, in one aggregate query."""
+    return queryset.order_by().aggregate(
+        count=Count("pk"),
+        open_count=Count("pk", filter=Q(status="open")),
+        open_value=Sum("expected_value", filter=Q(status="open")),
+        won_count=Count("pk", filter=Q(status="won")),
+        won_value=Sum("won_value", filter=Q(status="won")),
+        lost_count=Count("pk", filter=Q(status="lost")),
+        upsell_count=Count("pk", filter=Q(kind="upsell")),
+        cross_sell_count=Count("pk", filter=Q(kind="cross_sell")),
+    )
+
+
+@login_required
+def opportunity_list(request):
+    opportunities = (
+        Opportunity.objects.visible_to(request.user)
+        .select_related("client", "programme", "owner", "position", "client_position__position")
+        .order_by("-created_at", "-id")
+    )
+    filterset = OpportunityFilter(request.GET, queryset=opportunities, request=request)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page_obj": page, "totals": opportunity_totals(filterset.qs)}
+    return render(request, "feedback/opportunity_list.html", context)
+
+
+def _visible_opportunity(request, pk):
+    return get_object_or_404(
+        Opportunity.objects.visible_to(request.user).select_related(
+            "client", "programme", "owner", "position", "client_position__position"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def opportunity_detail(request, pk):
+    opportunity = _visible_opportunity(request, pk)
+    context = {
+        "opportunity": opportunity,
+        "win_form": OpportunityWinForm(initial={"value": opportunity.expected_value}),
+        "lose_form": OpportunityLoseForm(),
+        "can_write": roles.may_write(request.user),
+    }
+    return render(request, "feedback/opportunity_detail.html", context)
+
+
+def _close(request, pk, form_class, close):
+    opportunity = _visible_opportunity(request, pk)
+    require_write(request.user)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            opportunity = close(opportunity, form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Opportunity closed: %(status)s.") % {"status": opportunity.get_status_display()},
+            )
+            return back(request, reverse("feedback:opportunity_detail", args=[opportunity.pk]))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    context = {
+        "opportunity": opportunity,
+        "win_form": form if form_class is OpportunityWinForm else OpportunityWinForm(),
+        "lose_form": form if form_class is OpportunityLoseForm else OpportunityLoseForm(),
+    }
+    return render(request, "feedback/opportunity_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def opportunity_win(request, pk):
+    return _close(
+        request,
+        pk,
+        OpportunityWinForm,
+        lambda opp, data: services.opportunity_win(
+            opportunity=opp, value=data["value"], by=request.user
+        ),
+    )
+
+
+@login_required
+@require_POST
+def opportunity_lose(request, pk):
+    return _close(
+        request,
+        pk,
+        OpportunityLoseForm,
+        lambda opp, data: services.opportunity_lose(
+            opportunity=opp, reason=data["reason"], by=request.user
+        ),
+    )

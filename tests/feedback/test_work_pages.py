@@ -1,0 +1,349 @@
+"""The follow-up pages: what each shows and changes, bad input, and constant query counts."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Client
+from feedback.models import CorrectiveActionStep, FollowUp, Notification, NotificationSettings
+from tests import factories
+
+TODAY = timezone.localdate
+
+
+def queries(http, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = http.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_my_work_groups_overdue_today_and_upcoming(world, employee, as_employee):
+    factories.FollowUpFactory(
+        client=world.client, owner=employee, title="Send samples", due_on=TODAY() - dt.timedelta(2)
+    )
+    factories.FollowUpFactory(
+        client=world.client, owner=employee, title="Call back", due_on=TODAY()
+    )
+    factories.FollowUpFactory(
+        client=world.client, owner=employee, title="Price list", due_on=TODAY() + dt.timedelta(5)
+    )
+    factories.FollowUpFactory(
+        client=world.client, owner=employee, title="Old promise", done_at=timezone.now()
+    )
+    factories.CorrectiveActionFactory(
+        client=world.client, owner=employee, complaint="Broken pallets", due_on=TODAY()
+    )
+    factories.ReferralFactory(referring_client=world.client, owner=employee, person_name="Nina")
+    html = as_employee.get(reverse("feedback:work")).content.decode()
+    overdue, today, upcoming = (
+        html.split('data-testid="work-overdue"')[1].split("</section>")[0],
+        html.split('data-testid="work-today"')[1].split("</section>")[0],
+        html.split('data-testid="work-upcoming"')[1].split("</section>")[0],
+    )
+    assert 'data-testid="work-overdue-count">1<' in overdue
+    assert 'data-testid="work-today-count">2<' in today
+    assert "Send samples" in overdue and "Call back" not in overdue
+    assert "Call back" in today and "Broken pallets" in today
+    assert "Price list" in upcoming
+    assert "Old promise" not in html
+    assert "Nina" in html.split('data-testid="work-referrals"')[1]
+
+
+def test_my_work_empty_state_says_what_comes_next(world, as_employee):
+    html = as_employee.get(reverse("feedback:work")).content.decode()
+    assert "Nothing to work right now" in html
+
+
+def test_my_work_query_count_is_constant(world, employee, as_employee):
+    def add():
+        factories.FollowUpFactory(client=world.client, owner=employee)
+        factories.CorrectiveActionFactory(client=world.client, owner=employee)
+        factories.ReferralFactory(referring_client=world.client, owner=employee)
+
+    add()
+    one = queries(as_employee, reverse("feedback:work"))
+    for _ in range(5):
+        add()
+    assert queries(as_employee, reverse("feedback:work")) == one
+
+
+def test_mark_done_by_htmx_answers_the_row(world, employee, as_employee):
+    follow_up = factories.FollowUpFactory(client=world.client, owner=employee)
+    response = as_employee.post(
+        reverse("feedback:follow_up_done", args=[follow_up.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert 'data-testid="follow-up-done"' in response.content.decode()
+    follow_up.refresh_from_db()
+    assert follow_up.done_by == employee
+
+
+def test_reschedule_without_reason_is_refused_and_keeps_the_date(world, employee, as_employee):
+    follow_up = factories.FollowUpFactory(client=world.client, owner=employee)
+    url = reverse("feedback:follow_up_reschedule", args=[follow_up.pk])
+    response = as_employee.post(url, {"due_on": "not a date", "reason": ""})
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
+    response = as_employee.post(
+        url, {"due_on": (TODAY() - dt.timedelta(1)).isoformat(), "reason": "x"}
+    )
+    assert "The new due date cannot be in the past." in response.content.decode()
+    assert FollowUp.objects.get(pk=follow_up.pk).due_on == follow_up.due_on
+
+
+def test_reschedule_moves_the_date_and_keeps_the_reason(world, employee, as_employee):
+    follow_up = factories.FollowUpFactory(client=world.client, owner=employee)
+    new_day = TODAY() + dt.timedelta(days=20)
+    response = as_employee.post(
+        reverse("feedback:follow_up_reschedule", args=[follow_up.pk]),
+        {"due_on": new_day.isoformat(), "reason": "Client on holiday", "next": "/work/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/work/"
+    follow_up.refresh_from_db()
+    assert (follow_up.due_on, follow_up.reschedule_reason) == (new_day, "Client on holiday")
+
+
+def test_reschedule_ignores_a_next_to_another_site(world, employee, as_employee):
+    follow_up = factories.FollowUpFactory(client=world.client, owner=employee)
+    response = as_employee.post(
+        reverse("feedback:follow_up_reschedule", args=[follow_up.pk]),
+        {"due_on": (TODAY() + dt.timedelta(4)).isoformat(), "reason": "x", "next": "https://evil"},
+    )
+    assert response["Location"] == reverse("feedback:work")
+
+
+def test_manager_sees_the_programme_corrective_actions_overdue_first(
+    world, employee, colleague, as_manager, as_other_manager
+):
+    later = factories.CorrectiveActionFactory(
+        client=world.client, owner=employee, complaint="Later one", programme=world.programme
+    )
+    overdue = factories.CorrectiveActionFactory(
+        client=world.colleague_client,
+        owner=colleague,
+        complaint="Overdue one",
+        due_on=TODAY() - dt.timedelta(days=40),
+        programme=world.programme,
+    )
+    done_long_ago = factories.CorrectiveActionFactory(
+        client=world.client,
+        owner=employee,
+        complaint="Closed one",
+        due_on=TODAY() - dt.timedelta(days=60),
+        status="resolved",
+        resolved_at=timezone.now(),
+    )
+    html = as_manager.get(reverse("feedback:corrective_action_list")).content.decode()
+    assert html.index("Overdue one") < html.index("Closed one") < html.index("Later one")
+    assert later and overdue and done_long_ago
+    other = as_other_manager.get(reverse("feedback:corrective_action_list")).content.decode()
+    assert "Overdue one" not in other and "No corrective actions yet" in other
+
+
+def test_corrective_action_moved_to_client_informed_on_the_page(
+    world, employee, as_manager, manager
+):
+    action = factories.CorrectiveActionFactory(
+        client=world.client, owner=employee, programme=world.programme
+    )
+    url = reverse("feedback:corrective_action_move", args=[action.pk])
+    for status, note in (
+        ("in_progress", "Started"),
+        ("resolved", "Fixed"),
+        ("client_informed", "Told them"),
+    ):
+        as_manager.post(url, {"status": status, "note": note})
+    action.refresh_from_db()
+    assert action.status == "client_informed"
+    assert list(CorrectiveActionStep.objects.filter(action=action).values_list("note", "by")) == [
+        ("Started", manager.pk),
+        ("Fixed", manager.pk),
+        ("Told them", manager.pk),
+    ]
+    html = as_manager.get(reverse("feedback:corrective_action_detail", args=[action.pk])).content
+    assert "Closed: the client was informed of the fix." in html.decode()
+
+
+def test_corrective_action_skipping_a_step_shows_why(world, employee, as_employee):
+    action = factories.CorrectiveActionFactory(client=world.client, owner=employee)
+    response = as_employee.post(
+        reverse("feedback:corrective_action_move", args=[action.pk]),
+        {"status": "client_informed"},
+        follow=True,
+    )
+    assert "The next step of this corrective action is “In progress”." in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == "open"
+
+
+def test_corrective_action_owner_outside_the_programme_sees_it(world, employee):
+    from django.test import Client as HttpClient
+
+    quality = factories.UserFactory(username="quality")
+    action = factories.CorrectiveActionFactory(client=world.client, owner=quality)
+    http = HttpClient()
+    http.force_login(quality)
+    response = http.get(reverse("feedback:corrective_action_detail", args=[action.pk]))
+    assert response.status_code == 200
+
+
+def test_opportunity_list_filters_and_totals_in_the_database(
+    world, employee, colleague, as_manager
+):
+    factories.OpportunityFactory(
+        client=world.client, owner=employee, programme=world.programme, expected_value=100
+    )
+    won = factories.OpportunityFactory(
+        client=world.client, owner=employee, programme=world.programme, expected_value=50
+    )
+    won.status, won.won_value = "won", Decimal("70.50")
+    won.save()
+    factories.OpportunityFactory(
+        client=world.colleague_client,
+        owner=colleague,
+        programme=world.programme,
+        expected_value=1000,
+        status="lost",
+        lost_reason="Price",
+    )
+    response = as_manager.get(reverse("feedback:opportunity_list"))
+    totals = response.context["totals"]
+    assert (totals["count"], totals["open_count"], totals["won_count"], totals["lost_count"]) == (
+        3,
+        1,
+        1,
+        1,
+    )
+    assert (totals["open_value"], totals["won_value"]) == (Decimal("100"), Decimal("70.50"))
+    filtered = as_manager.get(reverse("feedback:opportunity_list"), {"owner": colleague.pk})
+    assert filtered.context["totals"]["count"] == 1
+    assert [o.owner for o in filtered.context["page_obj"]] == [colleague]
+
+
+def test_opportunity_won_needs_a_value(world, employee, as_employee):
+    opportunity = factories.OpportunityFactory(client=world.client, owner=employee)
+    response = as_employee.post(reverse("feedback:opportunity_win", args=[opportunity.pk]), {})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    as_employee.post(reverse("feedback:opportunity_win", args=[opportunity.pk]), {"value": "99"})
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.won_value) == ("won", Decimal("99"))
+
+
+def test_referral_convert_page_creates_the_client_and_refuses_twice(
+    world, employee, manager, as_manager
+):
+    referral = factories.ReferralFactory(
+        referring_client=world.client, owner=employee, person_name="Nina Volkova"
+    )
+    url = reverse("feedback:referral_convert", args=[referral.pk])
+    data = {
+        "client_name": "Gamma Trade",
+        "client_kind": "corporate",
+        "contact_name": "Nina Volkova",
+        "contact_role": "decision_maker",
+        "programme": world.programme.pk,
+    }
+    response = as_manager.post(url, data)
+    client = Client.objects.get(name="Gamma Trade")
+    assert response["Location"] == client.get_absolute_url()
+    assert client.enrolments.get().programme == world.programme
+    response = as_manager.post(url, dict(data, client_name="Gamma again"))
+    assert "This referral has already become a client." in response.content.decode()
+    assert not Client.objects.filter(name="Gamma again").exists()
+
+
+def test_notifications_open_marks_read_and_goes_to_the_object(world, employee, as_employee):
+    note = factories.NotificationFactory(recipient=employee, link="/work/")
+    other = factories.NotificationFactory(recipient=employee)
+    assert 'data-testid="unread-count"><span class="visually-hidden">Unread: </span>2' in (
+        as_employee.get(reverse("feedback:notification_list")).content.decode()
+    )
+    response = as_employee.get(reverse("feedback:notification_open", args=[note.pk]))
+    assert response["Location"] == "/work/"
+    note.refresh_from_db()
+    assert note.read_at is not None
+    as_employee.post(reverse("feedback:notification_read_all"))
+    other.refresh_from_db()
+    assert other.read_at is not None
+    html = as_employee.get(reverse("feedback:notification_list")).content.decode()
+    assert 'data-testid="unread-count"' not in html
+
+
+def test_notification_settings_saved(world, employee, as_employee):
+    as_employee.post(
+        reverse("feedback:notification_settings"),
+        {"language": "ru", "email_kinds": ["weekly_digest", "follow_up_due"]},
+    )
+    choices = NotificationSettings.objects.get(user=employee)
+    assert choices.language == "ru"
+    assert choices.wants_email("follow_up_due") and not choices.wants_email("meeting_today")
+
+
+def test_the_bell_is_one_query(world, employee, as_employee):
+    factories.NotificationFactory(recipient=employee)
+    with CaptureQueriesContext(connection) as captured:
+        as_employee.get(reverse("feedback:notification_bell"))
+    bell = [q for q in captured if "feedback_notification" in q["sql"]]
+    assert len(bell) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        (
+            "feedback:corrective_action_list",
+            lambda w, u: factories.CorrectiveActionFactory(
+                client=w.client, owner=u, programme=w.programme
+            ),
+        ),
+        (
+            "feedback:opportunity_list",
+            lambda w, u: factories.OpportunityFactory(
+                client=w.client, owner=u, programme=w.programme
+            ),
+        ),
+        (
+            "feedback:referral_list",
+            lambda w, u: factories.ReferralFactory(
+                referring_client=w.client, owner=u, programme=w.programme
+            ),
+        ),
+        ("feedback:notification_list", lambda w, u: factories.NotificationFactory(recipient=u)),
+    ],
+)
+@pytest.mark.parametrize("role", ["employee", "manager"])
+def test_list_query_count_is_constant(world, employee, request, name, make, role):
+    http = request.getfixturevalue(f"as_{role}")
+    user = request.getfixturevalue(role)
+    owner = employee if name != "feedback:notification_list" else user
+    make(world, owner)
+    one = queries(http, reverse(name))
+    for _ in range(6):
+        make(world, owner)
+    assert queries(http, reverse(name)) == one
+
+
+def test_detail_pages_query_count_is_constant(world, employee, as_employee, manager):
+    from feedback.services.followups import corrective_action_move
+
+    action = factories.CorrectiveActionFactory(client=world.client, owner=employee)
+    corrective_action_move(corrective_action=action, status="in_progress", by=employee)
+    url = reverse("feedback:corrective_action_detail", args=[action.pk])
+    one = queries(as_employee, url)
+    corrective_action_move(corrective_action=action, status="resolved", by=manager)
+    corrective_action_move(corrective_action=action, status="client_informed", by=employee)
+    assert queries(as_employee, url) == one
+
+
+def test_notification_unread_count_counts_only_my_unread(world, employee, colleague, as_employee):
+    factories.NotificationFactory(recipient=employee)
+    factories.NotificationFactory(recipient=employee, read_at=timezone.now())
+    factories.NotificationFactory(recipient=colleague)
+    assert Notification.objects.visible_to(employee).unread().count() == 1
+    assert as_employee.get("/api/v1/notifications/unread-count/").json() == {"unread": 1}
