@@ -125,7 +125,10 @@ def run(
     ]  # fmt: skip
     server = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
     try:
-        _wait_until_up(base, server)
+        try:
+            _wait_until_up(base, server)
+        except RuntimeError as error:
+            return {"status": "failed", "reason": str(error)}
         cookie = employee_session_cookie()
         problems = check_pages(base, paths, cookie)
         if problems:
