@@ -192,7 +192,7 @@ def test_the_last_page_reads_the_name_index_backwards_without_offset(postgresql,
 def test_the_count_is_capped_not_a_full_count(postgresql, as_manager, base):
     make_clients(base, 3)
     statements = captured_sql(as_manager, URL)
-    counts = [s for s in statements if s.startswith("SELECT COUNT(*)")]
+    counts = [s for s in statements if s.startswith("SELECT COUNT(*)") and "clients_client" in s]
     assert len(counts) == 1 and "LIMIT 1001" in counts[0]
 
 
