@@ -1,6 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.utils import timezone
 
-from .models import AssignmentChange, Enrolment, Programme, StaffMember
+from . import services
+from .enums import AssignmentSource
+from .models import AssignmentChange, Enrolment, Programme, ProgrammeJob, StaffMember
 
 
 class StaffMemberInline(admin.TabularInline):
@@ -37,8 +44,35 @@ class AssignmentChangeInline(admin.TabularInline):
         return False
 
 
+class EnrolmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Enrolment
+        fields = [
+            "programme",
+            "client",
+            "assessment",
+            "assessment_note",
+            "original_salesperson",
+            "assignee",
+            "stage",
+            "stage_changed_at",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # assigned_at is the service's to set; meanwhile the form's model check needs it in step
+        # with the assignee (database constraint).
+        if cleaned.get("assignee") is None:
+            self.instance.assigned_at = None
+        elif self.instance.assigned_at is None:
+            self.instance.assigned_at = timezone.now()
+        return cleaned
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
+    form = EnrolmentAdminForm
+    readonly_fields = ["assigned_at", "version"]
     list_display = ["client", "programme", "assessment", "assignee", "stage", "assigned_at"]
     list_filter = ["programme", "assessment", "stage"]
     search_fields = ["client__name", "client__tax_number", "assignee__username"]
@@ -47,6 +81,53 @@ class EnrolmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["assignee"]
     inlines = [AssignmentChangeInline]
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        """Assessment and assignee go through the services, so that the monopolised rule is
+        checked and the assignment history written, as on every other path."""
+        if not change:
+            assignee, obj.assignee, obj.assigned_at = obj.assignee, None, None
+            super().save_model(request, obj, form, change)
+            if assignee is not None:
+                self._assign(request, obj, assignee)
+            return
+        stored = Enrolment.objects.get(pk=obj.pk)
+        assignee, assessment, note = obj.assignee, obj.assessment, obj.assessment_note
+        obj.assignee, obj.assigned_at = stored.assignee, stored.assigned_at
+        obj.assessment, obj.assessment_note = stored.assessment, stored.assessment_note
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            obj.version = Enrolment.objects.get(pk=obj.pk).version
+            # The order matters when both change: never pass through a state the rule forbids.
+            steps = [
+                lambda: self._assign(request, obj, assignee),
+                lambda: services.enrolment_assess(
+                    enrolment=obj, assessment=assessment, note=note, by=request.user
+                ),
+            ]
+            if assignee is not None and assignee.pk == obj.original_salesperson_id:
+                steps.reverse()
+            for step in steps:
+                step()
+        obj.refresh_from_db()
+
+    def _assign(self, request, obj, assignee):
+        services.enrolment_assign(
+            enrolment=obj,
+            assignee=assignee,
+            by=request.user,
+            source=AssignmentSource.ADMIN,
+            require_pool=True,
+        )
+
+    def changeform_view(self, request, *args, **kwargs):
+        # A rule the service refuses (e.g. an assignee outside the pool) rolls the whole save
+        # back; the form comes back with the reason instead of an error page.
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(AssignmentChange)
@@ -63,3 +144,12 @@ class AssignmentChangeAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["enrolment"]
     date_hierarchy = "changed_at"
+
+
+@admin.register(ProgrammeJob)
+class ProgrammeJobAdmin(admin.ModelAdmin):
+    list_display = ["programme", "kind", "status", "done", "total", "created_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["programme"]
+    readonly_fields = ["programme", "kind", "status", "done", "total", "params", "error"]
+    exclude = ["result"]

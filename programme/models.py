@@ -205,6 +205,15 @@ class Enrolment(models.Model):
     def weight(self) -> int:
         return self.client.weight
 
+    def get_manager_url(self):
+        """The client's page in the programme manager's list."""
+        from django.urls import reverse
+
+        return reverse(
+            "programme:enrolment_detail",
+            kwargs={"pk": self.programme_id, "enrolment_pk": self.pk},
+        )
+
 
 class AssignmentChange(models.Model):
     """One assignment or reassignment of an enrolment: from, to, by, when and why."""
@@ -256,3 +265,66 @@ class AssignmentChange(models.Model):
 
     def __str__(self):
         return f"{self.enrolment}: {self.from_user} → {self.to_user}"
+
+
+class ProgrammeJob(models.Model):
+    """A long piece of work on a programme (adding clients, computing a split), with its progress.
+
+    A split proposal lives here too: ``result["rows"]`` maps each unassigned enrolment to the
+    proposed assignee and the client's weight, until the manager applies or discards it.
+    """
+
+    class Kind(models.TextChoices):
+        ADD_CLIENTS = "add_clients", _("Add corporate clients")
+        SPLIT = "split", _("Automatic split")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("programme job")
+        verbose_name_plural = _("programme jobs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.programme}"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.READY, self.Status.APPLIED):
+            return 100
+        if self.status == self.Status.APPLYING:
+            return 0  # one transaction: all or nothing, shown as "applying"
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.PENDING, self.Status.RUNNING, self.Status.APPLYING)

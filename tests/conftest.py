@@ -37,7 +37,7 @@ def _test_queue(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _roles_survive_flushes(request):
+def _roles_survive_flushes(request, django_db_blocker):
     """A transactional test (a browser journey, a real worker) ends by emptying every table,
     including the groups, permissions and content types that migrations wrote; put the roles back
     so later tests find them."""
@@ -51,7 +51,8 @@ def _roles_survive_flushes(request):
 
         from django.apps import apps
 
-        import_module("programme.migrations.0002_roles").create_roles(apps, None)
+        with django_db_blocker.unblock():
+            import_module("programme.migrations.0002_roles").create_roles(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,66 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clients.enums import ImportanceTier
+from clients.models import Region, Segment
+
+from .enums import Assessment, Stage
+
+
+class EnrolmentFilter(django_filters.FilterSet):
+    """The client list of one programme: ``programme`` narrows the assignee choices to the pool."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    segment = django_filters.ModelChoiceFilter(
+        label=_("Segment"), field_name="client__segment", queryset=Segment.objects.all()
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), field_name="client__region", queryset=Region.objects.all()
+    )
+    tier = django_filters.ChoiceFilter(
+        label=_("Importance tier"), field_name="client__tier", choices=ImportanceTier.choices
+    )
+    assessment = django_filters.ChoiceFilter(
+        label=_("Assessment"),
+        choices=Assessment.choices,
+        null_label=_("Not assessed"),
+        null_value="none",
+        method="filter_assessment",
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assignee"),
+        queryset=get_user_model().objects.none(),
+        null_label=_("Unassigned"),
+    )
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    programme = django_filters.NumberFilter(label=_("Programme"), field_name="programme")
+
+    def __init__(self, *args, programme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if programme is not None:
+            # On a programme's page: its pool, and no programme filter (the page is one).
+            users = get_user_model().objects.filter(programme_memberships__programme=programme)
+            self.filters["assignee"].queryset = users.order_by("last_name", "username")
+            del self.filters["programme"]
+            self.form.fields["assignee"].label_from_instance = lambda user: (
+                user.get_full_name() or user.get_username()
+            )
+        else:
+            self.filters["assignee"].queryset = get_user_model().objects.all()
+
+    def filter_assessment(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(assessment="")
+        return queryset.filter(assessment=value)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(client__name__icontains=value)
+            | Q(client__legal_name__icontains=value)
+            | Q(client__tax_number=value)
+        )

@@ -1,0 +1,20 @@
+"""Background jobs of the programme: thin wrappers that load by id and call a service."""
+
+from celery import shared_task
+
+from .models import ProgrammeJob
+
+
+@shared_task(name="programme.run_programme_job")
+def run_programme_job(*, job_id: int) -> None:
+    """Adds corporate clients, computes a split proposal or applies one, recording progress
+    on the job."""
+    from .services import job_run, split_apply_run
+
+    job = ProgrammeJob.objects.select_related("programme", "created_by").filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return
+    if job.status == ProgrammeJob.Status.APPLYING:
+        split_apply_run(job=job)
+    else:
+        job_run(job=job)

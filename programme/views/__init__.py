@@ -1,0 +1,1 @@
+"""The programme manager's pages (stages 1–4 and progress)."""

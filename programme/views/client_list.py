@@ -1,0 +1,247 @@
+"""Stage 2 and 4 on the client list: compose it, assess each client, assign and reassign."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..filters import EnrolmentFilter
+from ..forms import AddCorporateForm, AddPrivateForm, AssessmentForm, AssignForm, BulkAssignForm
+from ..selectors import enrolment_list as list_rows
+from ..selectors import signals_for
+from .access import SimplePage, get_programme, may_manage
+from .programmes import form_errors
+
+
+@login_required
+def enrolment_list(request, pk):
+    programme = get_programme(request, pk)
+    filterset = EnrolmentFilter(request.GET, queryset=list_rows(programme), programme=programme)
+    page = SimplePage(filterset.qs, request.GET.get("page"))
+    for row in page:
+        row.signals = signals_for(row)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programme/enrolment_list.html",
+        {
+            "programme": programme,
+            "tab": "clients",
+            "filter": filterset,
+            "page_obj": page,
+            "query": query.urlencode(),
+            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+            "bulk_form": BulkAssignForm(programme=programme),
+            "may_manage": may_manage(request.user, programme),
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrolment_bulk_assign(request, pk):
+    programme = get_programme(request, pk, write=True)
+    form = BulkAssignForm(request.POST, programme=programme)
+    if form.is_valid():
+        try:
+            count = services.enrolments_assign_bulk(
+                programme=programme,
+                enrolment_ids=form.cleaned_data["enrolment"],
+                assignee=form.cleaned_data["assignee"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d client assigned.", "%(count)d clients assigned.", count)
+                % {"count": count},
+            )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    # Back to the same filtered page of the list.
+    back = request.POST.get("next", "")
+    url = reverse("programme:enrolment_list", kwargs={"pk": programme.pk})
+    return redirect(url + back if back.startswith("?") else url)
+
+
+@login_required
+def enrolment_add_corporate(request, pk):
+    programme = get_programme(request, pk, write=True)
+    form = AddCorporateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.client_list_add_corporate_start(
+                programme=programme, by=request.user, **form.exclusions()
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            if job.is_finished:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d corporate client added to the list.",
+                        "%(count)d corporate clients added to the list.",
+                        job.result.get("added", 0),
+                    )
+                    % {"count": job.result.get("added", 0)},
+                )
+                return redirect("programme:enrolment_list", pk=programme.pk)
+            return redirect("programme:job_detail", pk=programme.pk, job_pk=job.pk)
+    return render(
+        request,
+        "programme/enrolment_add_corporate.html",
+        {"programme": programme, "tab": "clients", "form": form},
+    )
+
+
+@login_required
+def enrolment_add_private(request, pk):
+    programme = get_programme(request, pk, write=True)
+    form = AddPrivateForm(request.POST or None, programme=programme)
+    search = request.GET.get("q", "").strip()
+    candidates = form.fields["clients"].queryset.order_by("name", "pk")
+    if search:
+        candidates = candidates.filter(name__icontains=search)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.client_list_add(
+                programme=programme, clients=form.cleaned_data["clients"], by=request.user
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d private client added to the list.",
+                    "%(count)d private clients added to the list.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect("programme:enrolment_list", pk=programme.pk)
+    return render(
+        request,
+        "programme/enrolment_add_private.html",
+        {
+            "programme": programme,
+            "tab": "clients",
+            "form": form,
+            "search": search,
+            "candidates": candidates[:100],
+        },
+    )
+
+
+def _enrolment(programme, enrolment_pk):
+    return get_object_or_404(
+        programme.enrolments.select_related(
+            "client__segment", "client__region", "assignee", "original_salesperson"
+        ),
+        pk=enrolment_pk,
+    )
+
+
+@login_required
+def enrolment_detail(request, pk, enrolment_pk, assess_form=None, assign_form=None):
+    programme = get_programme(request, pk)
+    enrolment = _enrolment(programme, enrolment_pk)
+    row = list_rows(programme).get(pk=enrolment.pk)
+    history = enrolment.assignment_changes.select_related("from_user", "to_user", "changed_by")
+    return render(
+        request,
+        "programme/enrolment_detail.html",
+        {
+            "programme": programme,
+            "tab": "clients",
+            "enrolment": enrolment,
+            "signals": signals_for(row),
+            "history": history,
+            "may_manage": may_manage(request.user, programme),
+            "assess_form": assess_form
+            or AssessmentForm(
+                initial={"assessment": enrolment.assessment, "note": enrolment.assessment_note}
+            ),
+            "assign_form": assign_form
+            or AssignForm(
+                programme=programme,
+                current=enrolment.assignee,
+                initial={"assignee": enrolment.assignee},
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrolment_assess(request, pk, enrolment_pk):
+    programme = get_programme(request, pk, write=True)
+    enrolment = _enrolment(programme, enrolment_pk)
+    form = AssessmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrolment_assess(
+                enrolment=enrolment,
+                assessment=form.cleaned_data["assessment"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Assessment saved."))
+            return redirect(
+                "programme:enrolment_detail", pk=programme.pk, enrolment_pk=enrolment.pk
+            )
+    return enrolment_detail(request, pk, enrolment_pk, assess_form=form)
+
+
+@login_required
+@require_POST
+def enrolment_assign(request, pk, enrolment_pk):
+    programme = get_programme(request, pk, write=True)
+    enrolment = _enrolment(programme, enrolment_pk)
+    form = AssignForm(request.POST, programme=programme, current=enrolment.assignee)
+    if form.is_valid():
+        try:
+            services.enrolment_assign(
+                enrolment=enrolment,
+                assignee=form.cleaned_data["assignee"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                require_pool=True,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Assignment saved."))
+            return redirect(
+                "programme:enrolment_detail", pk=programme.pk, enrolment_pk=enrolment.pk
+            )
+    return enrolment_detail(request, pk, enrolment_pk, assign_form=form)
+
+
+@login_required
+@require_POST
+def enrolment_remove(request, pk, enrolment_pk):
+    programme = get_programme(request, pk, write=True)
+    enrolment = _enrolment(programme, enrolment_pk)
+    try:
+        services.enrolment_remove(enrolment=enrolment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(enrolment.get_manager_url())
+    messages.success(
+        request, _("%(client)s was taken off the list.") % {"client": enrolment.client.name}
+    )
+    return redirect("programme:enrolment_list", pk=programme.pk)

@@ -1,0 +1,87 @@
+"""Stage 3: the staff pool, with each person's load against capacity."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..forms import StaffAddForm, StaffKindForm
+from ..selectors import pool_load
+from .access import get_programme, may_manage
+from .programmes import form_errors
+
+
+@login_required
+def staff_list(request, pk, add_form=None):
+    programme = get_programme(request, pk)
+    return render(
+        request,
+        "programme/staff_list.html",
+        {
+            "programme": programme,
+            "tab": "staff",
+            "pool": pool_load(programme),
+            "add_form": add_form or StaffAddForm(programme=programme),
+            "kind_form": StaffKindForm(),
+            "may_manage": may_manage(request.user, programme),
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_add(request, pk):
+    programme = get_programme(request, pk, write=True)
+    form = StaffAddForm(request.POST, programme=programme)
+    if form.is_valid():
+        try:
+            member = services.staff_add(programme=programme, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s joined the staff pool.")
+                % {"name": member.employee.get_full_name() or member.employee.get_username()},
+            )
+            return redirect("programme:staff_list", pk=programme.pk)
+    return staff_list(request, pk, add_form=form)
+
+
+def _member(programme, member_pk):
+    return get_object_or_404(programme.staff.select_related("employee"), pk=member_pk)
+
+
+@login_required
+@require_POST
+def staff_kind(request, pk, member_pk):
+    programme = get_programme(request, pk, write=True)
+    member = _member(programme, member_pk)
+    form = StaffKindForm(request.POST)
+    if form.is_valid():
+        try:
+            services.staff_set_kind(member=member, kind=form.cleaned_data["kind"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Staff pool saved."))
+    else:
+        messages.error(request, _("Choose dedicated or shared."))
+    return redirect("programme:staff_list", pk=programme.pk)
+
+
+@login_required
+@require_POST
+def staff_remove(request, pk, member_pk):
+    programme = get_programme(request, pk, write=True)
+    member = _member(programme, member_pk)
+    try:
+        services.staff_remove(member=member, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Removed from the staff pool."))
+    return redirect("programme:staff_list", pk=programme.pk)
