@@ -20,7 +20,8 @@ class ClientFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         """Clients whose name, legal name or tax number matches, or one of whose key contacts
-        is called so. On PostgreSQL each side uses a trigram index (migration 0002)."""
+        is called so. On PostgreSQL each side uses a trigram index (clients migration
+        0003_bench_search_trigram)."""
         value = value.strip()
         if not value:
             return queryset
