@@ -21,7 +21,7 @@ class ClientFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """Clients whose name, legal name or tax number matches, or one of whose key contacts
         is called so. On PostgreSQL each side uses a trigram index (clients migration
-        0003_bench_search_trigram)."""
+        0003_search_trigram)."""
         value = value.strip()
         if not value:
             return queryset

@@ -33,6 +33,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clients", "0002_issue3b_import_batch")]
+    dependencies = [("clients", "0002_import_batch")]
 
     operations = [migrations.RunPython(create, drop)]
