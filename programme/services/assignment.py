@@ -96,10 +96,11 @@ def enrolment_assign(
     user started from), a change made meanwhile by someone else refuses the save
     (VersionConflict, naming the assignee saved now).
     """
+    # The assignee is read after the lock, never joined into the locking query: a row waited for
+    # is re-read by PostgreSQL, but an outer-joined row can come from the older snapshot, and the
+    # history would then name the wrong "from" person (the concurrent-assign test shows it).
     enrolment = (
-        Enrolment.objects.select_for_update()
-        .select_related("programme", "assignee")
-        .get(pk=enrolment.pk)
+        Enrolment.objects.select_for_update().select_related("programme").get(pk=enrolment.pk)
     )
     if enrolment.assignee_id == (assignee.pk if assignee else None):
         return enrolment
