@@ -138,6 +138,24 @@ class AddPrivateForm(forms.Form):
         )
 
 
+class VersionField(forms.IntegerField):
+    """The enrolment's version the page showed (optimistic locking, see vipcrm.conflicts)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=0, **kwargs)
+
+
+def with_saved_version(form, version: int):
+    """The same bound form carrying the saved version: after a conflict the user's input stays
+    and saving again is a deliberate overwrite."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(version)
+    form.data = data
+    return form
+
+
 class AssessmentForm(_Form, forms.Form):
     assessment = forms.ChoiceField(
         label=_("Relationship assessment"),
@@ -151,6 +169,7 @@ class AssessmentForm(_Form, forms.Form):
     note = forms.CharField(
         label=_("Assessment note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +189,7 @@ class AssignForm(_Form, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    version = VersionField()
 
     def __init__(self, *args, programme, current=None, **kwargs):
         super().__init__(*args, **kwargs)
