@@ -35,9 +35,13 @@ class VisitBookForm(forms.Form):
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any contact id is accepted here; the service refuses one of another client with a
-        # clear message instead of the form's "not one of the available choices".
-        self.fields["contacts"].queryset = KeyContact.objects.all()
+        # Only this client's contacts: an id of another client's contact is refused like an
+        # unknown one (the form must not tell that it exists). One who left is accepted here so
+        # the service can say so by name.
+        self.fields["contacts"].queryset = client.contacts.all()
+        self.fields["contacts"].error_messages["invalid_choice"] = _(
+            "A chosen person is not a contact of this client."
+        )
         self.client_contacts = list(client.contacts.current())
         self.fields["contacts"].widget.choices = [(c.pk, c.full_name) for c in self.client_contacts]
 
