@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import KeyContact
+from vipcrm.formfields import IdMultipleChoiceField
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -26,7 +27,7 @@ def _when_field():
 class VisitBookForm(forms.Form):
     scheduled_at = _when_field()
     place = forms.CharField(label=_("Place"), max_length=255, required=False)
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = IdMultipleChoiceField(
         label=_("Key contacts to meet"),
         queryset=KeyContact.objects.none(),
         required=False,
