@@ -4,11 +4,11 @@ Reads go through ``visible_to``; every change goes through the same service as t
 rule broken here answers 400 with the service's reason (vipcrm.api_errors)."""
 
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, routers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id answers 404, not 500
 from rest_framework.response import Response
 
 from clients.enums import ClientKind, ContactRole
