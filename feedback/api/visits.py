@@ -190,7 +190,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class MyEnrolmentSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.name")
     programme_name = serializers.CharField(source="programme.name")
-    next_meeting = serializers.DateTimeField()
+    next_meeting = serializers.DateTimeField(allow_null=True)  # none booked: null
     open_follow_ups = serializers.IntegerField()
     overdue_follow_ups = serializers.IntegerField()
     overdue_actions = serializers.IntegerField()
