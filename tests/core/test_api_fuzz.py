@@ -6,6 +6,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -38,7 +40,13 @@ def api_world(world, employee, manager, settings):
     factories.OpportunityFactory(client=world.client, owner=employee)
     factories.ReferralFactory(referring_client=world.client, owner=employee)
     factories.NotificationFactory(recipient=employee)
-    return world
+    # The raw WSGI app closes the database connection after each request (Django's test client
+    # does not): that would end the test's transaction on PostgreSQL.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield world
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _auth(user):
