@@ -142,3 +142,27 @@ def test_programme_lookups_by_id_are_scoped(world, other_manager):
 
     assert response.status_code == 404
     assert Programme.objects.filter(pk=world.programme.pk).exists()
+
+
+def test_dashboard_export_holds_only_the_managers_own_programmes(world, manager, other_manager):
+    from django.test import Client as HttpClient
+
+    factories.ProgrammeFactory(manager=other_manager, name="Somebody Else's Run")
+    http = HttpClient()
+    http.force_login(manager)
+    url = reverse("dashboards:export", args=["progress", "programmes", "csv"])
+
+    own = http.get(url)
+    named = http.get(url, {"programme": Programme.objects.get(manager=other_manager).pk})
+
+    assert own.status_code == 200
+    text = b"".join(own.streaming_content if own.streaming else [own.content]).decode()
+    assert "VIP 2026" in text
+    assert "Somebody Else" not in text
+    assert named.status_code == 404
+
+
+def test_dashboard_export_is_404_for_an_employee(world, as_employee):
+    url = reverse("dashboards:export", args=["progress", "programmes", "csv"])
+
+    assert as_employee.get(url).status_code == 404
