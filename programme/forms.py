@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.enums import ClientStatus, ImportanceTier
 from clients.models import Client, Region, Segment
 from vipcrm import roles
+from vipcrm.formfields import IdMultipleChoiceField
 
 from .enums import Assessment, StaffKind
 from .models import Programme
@@ -89,13 +90,13 @@ class NextRunForm(_Form, forms.Form):
 class AddCorporateForm(_Form, forms.Form):
     """Stage 2: every corporate client, leaving out what the manager ticks here."""
 
-    exclude_segments = forms.ModelMultipleChoiceField(
+    exclude_segments = IdMultipleChoiceField(
         label=_("Leave out these segments"),
         queryset=Segment.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    exclude_regions = forms.ModelMultipleChoiceField(
+    exclude_regions = IdMultipleChoiceField(
         label=_("Leave out these regions"),
         queryset=Region.objects.all(),
         required=False,
@@ -124,7 +125,7 @@ class AddCorporateForm(_Form, forms.Form):
 
 
 class AddPrivateForm(forms.Form):
-    clients = forms.ModelMultipleChoiceField(
+    clients = IdMultipleChoiceField(
         label=_("Private clients"),
         queryset=Client.objects.none(),
         widget=forms.CheckboxSelectMultiple,

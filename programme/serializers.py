@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .enums import StaffKind
+from .enums import Assessment, StaffKind
 from .models import Enrolment, Programme, StaffMember
 
 
@@ -68,6 +68,10 @@ class StaffMemberSerializer(serializers.ModelSerializer):
 class EnrolmentSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.name", read_only=True)
     tier = serializers.CharField(source="client.tier", read_only=True)
+    # not assessed yet is "": the schema says so (a blank choice)
+    assessment = serializers.ChoiceField(
+        choices=Assessment.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Enrolment
