@@ -5,7 +5,7 @@ import datetime as dt
 
 import django_filters
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,9 @@ def personal_list(user):
         Enrolment.objects.filter(assignee=user, programme__status="active")
         .select_related("client", "programme")
         .annotate(
+            # Sorting by an expression, not the indexed column: PostgreSQL then sorts the
+            # employee's few hundred rows instead of walking the name index of every client.
+            client_sort=Lower("client__name"),
             next_meeting=Subquery(first_planned.values("scheduled_at")[:1]),
             next_visit_id=Subquery(first_planned.values("pk")[:1]),
             open_follow_ups=_count(pending),
@@ -88,13 +91,13 @@ class PersonalListFilter(django_filters.FilterSet):
         label=_("Sort by"),
         empty_label=_("Client name"),
         fields=(
-            ("client__name", "client"),
+            ("client_sort", "client"),
             ("stage", "stage"),
             ("next_meeting", "next_meeting"),
             ("assigned_at", "assigned"),
         ),
         field_labels={
-            "client__name": _("Client"),
+            "client_sort": _("Client"),
             "stage": _("Stage"),
             "next_meeting": _("Next meeting"),
             "assigned_at": _("Assigned"),

@@ -138,8 +138,17 @@ def enqueue_emails(*, ids) -> None:
     """Sends each e-mail from a task once the transaction commits (never on a rollback)."""
     from ..tasks import send_notification_email  # tasks call services; this is the way back
 
-    for notification_id in ids:
-        send_notification_email.delay_on_commit(notification_id=notification_id)
+    # One callback per call, not one per e-mail: a long scan inside an outer transaction keeps
+    # a list of ids, not a closure per notification, until the commit.
+    ids = list(ids)
+    if not ids:
+        return
+
+    def send():
+        for notification_id in ids:
+            send_notification_email.delay(notification_id=notification_id)
+
+    transaction.on_commit(send)
 
 
 def render_email(notification: Notification) -> EmailMultiAlternatives:
