@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from vipcrm import roles
 
 from . import services
+from .aggregates import JoinedNames
 from .enums import ClientKind, ClientStatus
 from .filters import ClientFilter
 from .forms import KeyContactForm
@@ -77,9 +78,7 @@ def client_detail(request, pk):
             (e for e in enrolments if e.assignee_id == user.pk and e.programme.status == "active"),
             None,
         ),
-        "visits": client.visits.all()
-        .select_related("employee", "report")
-        .prefetch_related("contacts"),
+        **_latest_visits(client, show_all=request.GET.get("visits") == "all"),
         "corrective_actions": client.corrective_actions.open().select_related("owner"),
         "opportunities": client.opportunities.filter(status="open").select_related(
             "owner", "position", "client_position__position"
@@ -94,6 +93,35 @@ def client_detail(request, pk):
         "may_edit_contacts": roles.may_write(user),
     }
     return render(request, "clients/client_detail.html", context)
+
+
+# The client card shows the latest visits; "all visits" lists the rest.
+CARD_VISITS = 10
+
+
+def _latest_visits(client, *, show_all):
+    """The card's visits, newest first, each with the names of the people met in the same
+    query (no query per visit, no second query for the contacts): at most CARD_VISITS, and
+    whether there are more."""
+    from feedback.models import Visit
+
+    names = (
+        Visit.contacts.through.objects.filter(visit_id=OuterRef("pk"))
+        .order_by()
+        .values("visit_id")
+        .annotate(names=JoinedNames("keycontact__full_name"))
+        .values("names")
+    )
+    visits = (
+        client.visits.all()
+        .select_related("employee", "report")
+        .annotate(contact_names=Subquery(names))
+        .order_by("-scheduled_at", "-id")
+    )
+    if show_all:
+        return {"visits": list(visits), "more_visits": False}
+    shown = list(visits[: CARD_VISITS + 1])
+    return {"visits": shown[:CARD_VISITS], "more_visits": len(shown) > CARD_VISITS}
 
 
 def _writable_client(request, pk):

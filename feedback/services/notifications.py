@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from vipcrm.queue import enqueue_on_commit
+from vipcrm.queue import enqueue
 
 from ..enums import EmailStatus, NotificationKind
 from ..models import Notification, NotificationSettings
@@ -140,9 +140,18 @@ def enqueue_emails(*, ids) -> None:
     """Sends each e-mail from a task once the transaction commits (never on a rollback)."""
     from ..tasks import send_notification_email  # tasks call services; this is the way back
 
-    # A broker outage leaves the row pending, not a failed request: the sweep sends it later.
-    for notification_id in ids:
-        enqueue_on_commit(send_notification_email, notification_id=notification_id)
+    # One callback per call, not one per e-mail: a long scan inside an outer transaction keeps
+    # a list of ids, not a closure per notification, until the commit. A broker outage leaves
+    # the rows pending, not a failed request: the sweep sends them later.
+    ids = list(ids)
+    if not ids:
+        return
+
+    def send():
+        for notification_id in ids:
+            enqueue(send_notification_email, notification_id=notification_id)
+
+    transaction.on_commit(send)
 
 
 def render_email(notification: Notification) -> EmailMultiAlternatives:

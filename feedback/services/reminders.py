@@ -50,8 +50,11 @@ def keyset_batches(queryset, *, order_field: str, batch_size: int | None = None)
         page = queryset
         if last is not None:
             value, pk = last
+            # The ">=" bound lets the (order_field, id) index start the range at the last row,
+            # so each batch reads its own rows only, not everything before it again.
             page = page.filter(
-                Q(**{f"{order_field}__gt": value}) | Q(**{order_field: value, "pk__gt": pk})
+                Q(**{f"{order_field}__gte": value}),
+                Q(**{f"{order_field}__gt": value}) | Q(**{order_field: value, "pk__gt": pk}),
             )
         batch = list(page.order_by(order_field, "pk")[:batch_size])
         if not batch:

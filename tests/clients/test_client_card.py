@@ -72,3 +72,33 @@ def test_client_card_query_count_is_the_same_for_one_and_many_rows(
     with django_assert_num_queries(len(one)):
         response = as_employee.get(url)
     assert response.content.decode().count('data-testid="visit"') == 7
+
+
+def test_client_card_shows_the_latest_visits_with_a_link_to_all(
+    world, employee, as_employee, django_assert_num_queries
+):
+    url = reverse("clients:client_detail", args=[world.client.pk])
+    _fill(world, employee, 1)
+    as_employee.get(url)
+    with CaptureQueriesContext(connection) as one:
+        response = as_employee.get(url)
+    assert 'data-testid="all-visits"' not in response.content.decode()
+    assert len(one) <= 15
+
+    _fill(world, employee, 11)
+    newest = factories.VisitFactory(
+        enrolment=world.enrolment, scheduled_at=timezone.now() + dt.timedelta(days=30)
+    )
+    newest.contacts.add(factories.KeyContactFactory(client=world.client, full_name="Ann Newest"))
+    newest.contacts.add(factories.KeyContactFactory(client=world.client, full_name="Bob Newest"))
+    with django_assert_num_queries(len(one)):
+        response = as_employee.get(url)
+    page = response.content.decode()
+    assert page.count('data-testid="visit"') == 10
+    assert 'data-testid="all-visits"' in page
+    assert "Ann Newest" in page and "Bob Newest" in page
+
+    with django_assert_num_queries(len(one)):
+        response = as_employee.get(url + "?visits=all")
+    assert response.content.decode().count('data-testid="visit"') == 13
+    assert 'data-testid="all-visits"' not in response.content.decode()

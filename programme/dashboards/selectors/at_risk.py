@@ -95,21 +95,29 @@ def at_risk(scope, *, limit="page") -> Dashboard:
     active = scope.clients().filter(status=ClientStatus.ACTIVE)
     enrolments = scope.enrolments()
     scores = annotate_health(active, today=scope.today, enrolments=enrolments, facts=False)
-    # How many clients have each score (at most 101 rows, whatever the number of clients).
-    histogram = dict(
-        scores.order_by().values_list("health").annotate(n=Count("pk")).values_list("health", "n")
-    )
-    summary = _summary(histogram)
     if limit is None:
+        # How many clients have each score (at most 101 rows, whatever the number of clients).
+        histogram = dict(
+            scores.order_by()
+            .values_list("health")
+            .annotate(n=Count("pk"))
+            .values_list("health", "n")
+        )
         ranked = annotate_health(active, today=scope.today, enrolments=enrolments)
     else:
-        # Rank on the score alone, then read the facts of the first rows only.
-        first = scores.order_by("health", "name", "pk").values("pk")[:limit]
+        # The score is computed once per client: one query ranks every client by it (two
+        # integers a row, sorted by the database), the histogram is counted from those rows and
+        # the facts are read for the first rows only.
+        histogram = {}
+        first = []
+        for pk, health in scores.order_by("health", "name", "pk").values_list("pk", "health"):
+            histogram[health] = histogram.get(health, 0) + 1
+            if len(first) < limit:
+                first.append(pk)
         ranked = annotate_health(
-            Client.objects.filter(pk__in=list(first.values_list("pk", flat=True))),
-            today=scope.today,
-            enrolments=enrolments,
+            Client.objects.filter(pk__in=first), today=scope.today, enrolments=enrolments
         )
+    summary = _summary(histogram)
     ranked = ranked.order_by("health", "name", "pk")
     rows = []
     for client in ranked.values(

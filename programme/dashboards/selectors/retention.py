@@ -66,26 +66,7 @@ DEFINITIONS = [
 def retention(scope, *, limit="page") -> Dashboard:
     """Every table is short (bounded by months, stages or people): ``limit`` changes nothing."""
     period = months(scope.start, scope.end)
-    volumes = scope.restrict(ClientVolume.objects.all())
-    aggregates = {}
-    for i, month in enumerate(period):
-        year_before = add_months(month, -12)
-        active_now = ClientVolume.objects.filter(period=month, amount__gt=0).values("client_id")
-        cohort = Q(period=year_before, amount__gt=0)
-        aggregates[f"active_{i}"] = Count("pk", filter=Q(period=month, amount__gt=0))
-        aggregates[f"cohort_{i}"] = Count("pk", filter=cohort)
-        aggregates[f"kept_{i}"] = Count("pk", filter=cohort & Q(client_id__in=active_now))
-        aggregates[f"revenue_then_{i}"] = Sum("amount", filter=cohort)
-        aggregates[f"revenue_now_{i}"] = Sum(
-            "amount",
-            filter=Q(
-                period=month,
-                client_id__in=ClientVolume.objects.filter(period=year_before, amount__gt=0).values(
-                    "client_id"
-                ),
-            ),
-        )
-    result = volumes.aggregate(**aggregates) if aggregates else {}
+    result = _monthly_figures(scope, period)
 
     rows = []
     for i, month in enumerate(period):
@@ -180,6 +161,34 @@ def retention(scope, *, limit="page") -> Dashboard:
             ),
         ],
     )
+
+
+def _monthly_figures(scope, period) -> dict:
+    """Every month's figures in one query that reads the volumes of the months needed once:
+    an inner query pivots them to one row per client (the amount of each month, a volume being
+    unique per client and month), the outer one counts and sums those rows per month. Nothing is
+    evaluated per volume row (no ``IN (SELECT …)`` per month), so PostgreSQL runs one hashed
+    aggregation instead of a subplan per row."""
+    if not period:
+        return {}
+    needed = sorted(set(period) | {add_months(month, -12) for month in period})
+    column = {month: f"m{n}" for n, month in enumerate(needed)}
+    per_client = (
+        scope.restrict(ClientVolume.objects.filter(period__in=needed))
+        .order_by()
+        .values("client_id")
+        .annotate(**{name: Sum("amount", filter=Q(period=month)) for month, name in column.items()})
+    )
+    aggregates = {}
+    for i, month in enumerate(period):
+        now, then = column[month], column[add_months(month, -12)]
+        cohort = Q(**{f"{then}__gt": 0})
+        aggregates[f"active_{i}"] = Count("client_id", filter=Q(**{f"{now}__gt": 0}))
+        aggregates[f"cohort_{i}"] = Count("client_id", filter=cohort)
+        aggregates[f"kept_{i}"] = Count("client_id", filter=cohort & Q(**{f"{now}__gt": 0}))
+        aggregates[f"revenue_then_{i}"] = Sum(then, filter=cohort)
+        aggregates[f"revenue_now_{i}"] = Sum(now, filter=cohort)
+    return per_client.aggregate(**aggregates)
 
 
 def _lost_clients(scope):

@@ -1,0 +1,56 @@
+"""My list at two sizes: a page of 25 rows costs the same queries with 3 clients and with 61,
+and the sort by next meeting and the filters still apply across pages."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+
+
+def _rows(n, employee, programme):
+    enrolments = []
+    for i in range(n):
+        enrolment = factories.EnrolmentFactory(programme=programme, assignee=employee)
+        factories.VisitFactory(
+            enrolment=enrolment,
+            status="planned",
+            scheduled_at=timezone.now() + dt.timedelta(days=1 + i),
+        )
+        factories.FollowUpFactory(client=enrolment.client, owner=employee)
+        enrolments.append(enrolment)
+    return enrolments
+
+
+def test_my_list_pages_cost_the_same_with_few_and_many_clients(
+    world, employee, as_employee, django_assert_num_queries
+):
+    url = reverse("feedback:my_list") + "?ordering=next_meeting"
+    _rows(2, employee, world.programme)
+    as_employee.get(url)  # warm up the session
+    with CaptureQueriesContext(connection) as few:
+        response = as_employee.get(url)
+    assert response.content.decode().count('data-testid="my-list-row"') == 3
+
+    _rows(58, employee, world.programme)
+    with django_assert_num_queries(len(few)):
+        response = as_employee.get(url)
+    assert response.content.decode().count('data-testid="my-list-row"') == 25
+    with django_assert_num_queries(len(few)):
+        response = as_employee.get(url + "&page=3")
+    assert response.content.decode().count('data-testid="my-list-row"') == 11
+
+
+def test_my_list_sorts_by_next_meeting_before_paging(world, employee, as_employee):
+    enrolments = _rows(30, employee, world.programme)
+    soonest = enrolments[0].client.name
+    latest = enrolments[-1].client.name
+    first = as_employee.get(reverse("feedback:my_list") + "?ordering=next_meeting")
+    assert soonest in first.content.decode()
+    assert latest not in first.content.decode()
+    last = as_employee.get(reverse("feedback:my_list") + "?ordering=-next_meeting")
+    assert latest in last.content.decode()
+    assert soonest not in last.content.decode()
