@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Client, ClientPosition, ClientVolume, KeyContact, Position, Region, Segment
 
@@ -21,7 +22,7 @@ class ClientPositionInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "kind",
@@ -41,7 +42,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyContact)
-class KeyContactAdmin(admin.ModelAdmin):
+class KeyContactAdmin(SimpleHistoryAdmin):
     list_display = ["full_name", "client", "role", "email", "phone", "verified_on", "left_company"]
     list_filter = ["role", "left_company"]
     search_fields = ["full_name", "email", "client__name"]

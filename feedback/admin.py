@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     CalendarFeed,
@@ -34,7 +35,7 @@ class ContactCheckInline(admin.TabularInline):
 
 
 @admin.register(VisitReport)
-class VisitReportAdmin(admin.ModelAdmin):
+class VisitReportAdmin(SimpleHistoryAdmin):
     list_display = [
         "visit",
         "author",
@@ -72,7 +73,7 @@ class CorrectiveActionStepInline(admin.TabularInline):
 
 
 @admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(admin.ModelAdmin):
+class CorrectiveActionAdmin(SimpleHistoryAdmin):
     list_display = ["client", "area", "owner", "due_on", "status"]
     list_filter = ["status", "area", "programme"]
     search_fields = ["client__name", "complaint", "action"]
@@ -84,7 +85,7 @@ class CorrectiveActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(SimpleHistoryAdmin):
     list_display = [
         "client",
         "kind",
@@ -103,7 +104,7 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(SimpleHistoryAdmin):
     list_display = [
         "person_name",
         "company_name",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .enums import AssignmentSource
@@ -70,7 +71,7 @@ class EnrolmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(SimpleHistoryAdmin):
     form = EnrolmentAdminForm
     readonly_fields = ["assigned_at", "version"]
     list_display = ["client", "programme", "assessment", "assignee", "stage", "assigned_at"]
