@@ -76,3 +76,7 @@ class ClientVolumeAdmin(admin.ModelAdmin):
     raw_id_fields = ["client"]
     date_hierarchy = "period"
     show_full_result_count = False
+
+
+# The importer keeps its admin beside its code.
+from .imports import admin as _imports_admin  # noqa: E402, F401

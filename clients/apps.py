@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ClientsConfig(AppConfig):
     name = "clients"
     verbose_name = _("Clients")
+
+    def ready(self):
+        # Celery's autodiscovery looks only at clients.tasks; the import's tasks live deeper.
+        from .imports import tasks  # noqa: F401

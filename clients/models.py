@@ -261,3 +261,7 @@ class ClientVolume(models.Model):
 
     def __str__(self):
         return f"{self.client} {self.period:%Y-%m}: {self.amount}"
+
+
+# The import's working table lives with the import code; imported here so Django registers it.
+from .imports.models import ImportBatch  # noqa: E402, F401

@@ -279,6 +279,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["vipcrm.formats"]
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -367,6 +368,11 @@ LOGGING = {
 VIPCRM = {
     # Demo logins are never created in production.
     "DEMO_PASSWORD": "vipdemo",
+    # Spreadsheet imports (clients/imports): the largest file and row count accepted, and up to
+    # how many rows an import runs while the page waits (more go to the worker).
+    "IMPORT_MAX_BYTES": env.int("IMPORT_MAX_BYTES", 5 * 1024 * 1024),
+    "IMPORT_MAX_ROWS": env.int("IMPORT_MAX_ROWS", 20_000),
+    "IMPORT_INLINE_ROWS": env.int("IMPORT_INLINE_ROWS", 2_000),
 }
 
 # The admin shows the audit history read-only: a revert there would bypass the services' rules.
