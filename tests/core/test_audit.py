@@ -198,3 +198,61 @@ def test_admin_shows_the_history(world, employee, admin_client):
 
     assert response.status_code == 200
     assert employee.get_username() in response.content.decode()
+
+
+# The import ------------------------------------------------------------------------------------
+
+
+def test_an_import_commit_records_history_by_the_importing_user(world, manager, employee):
+    from clients.imports.models import ImportKind
+    from clients.imports.services import import_batch_commit, import_batch_create
+    from tests.clients.importfiles import csv_bytes
+
+    existing = factories.ClientFactory(name="Alfa Old", tax_number="7701000009", tier="C")
+    header = [
+        "name",
+        "tax_number",
+        "tier",
+        "contact_name",
+        "contact_role",
+        "assessment",
+        "assignee",
+    ]
+    rows = [
+        ["Gamma Metals", "7701000001", "A", "Pavel Orlov", "user", "excellent", "employee"],
+        ["Alfa Old", "7701000009", "A", "", "", "", ""],
+    ]
+    batch = import_batch_create(
+        kind=ImportKind.CLIENTS,
+        content=csv_bytes(rows, header),
+        file_name="list.csv",
+        by=manager,
+        programme=world.programme,
+    )
+    assert [e["message"] for o in batch.outcomes for e in o["errors"]] == []
+    import_batch_commit(batch=batch, by=manager)
+
+    gamma = Client.objects.get(tax_number="7701000001")
+    created = Client.history.get(id=gamma.pk)
+    assert (created.history_type, created.history_user, created.history_change_reason) == (
+        "+",
+        manager,
+        "import",
+    )
+    contact = KeyContact.history.get(client_id=gamma.pk)
+    assert (contact.history_type, contact.history_user, contact.full_name) == (
+        "+",
+        manager,
+        "Pavel Orlov",
+    )
+    updated = Client.history.filter(id=existing.pk).latest()
+    assert (updated.history_type, updated.history_user, updated.tier) == ("~", manager, "A")
+    assert updated.prev_record.tier == "C"
+    enrolment = Enrolment.objects.get(client=gamma)
+    steps = list(Enrolment.history.filter(id=enrolment.pk).order_by("history_id"))
+    assert [(s.history_type, s.history_user, s.history_change_reason) for s in steps] == [
+        ("+", manager, "import"),
+        ("~", manager, "import"),  # assessed
+        ("~", manager, "import"),  # assigned
+    ]
+    assert (steps[-1].assessment, steps[-1].assignee) == ("excellent", employee)
