@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from vipcrm.audit_admin import register_history
+
 from .models import Client, ClientPosition, ClientVolume, KeyContact, Position, Region, Segment
 
 
@@ -80,3 +82,5 @@ class ClientVolumeAdmin(admin.ModelAdmin):
 
 # The importer keeps its admin beside its code.
 from .imports import admin as _imports_admin  # noqa: E402, F401
+
+register_history(Client, KeyContact)

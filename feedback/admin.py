@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from vipcrm.audit_admin import register_history
+
 from .models import (
     CalendarFeed,
     ContactCheck,
@@ -170,3 +172,6 @@ class CorrectiveActionStepAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["action__client", "by"]
     raw_id_fields = ["action"]
+
+
+register_history(VisitReport, CorrectiveAction, Opportunity, Referral)

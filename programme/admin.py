@@ -6,6 +6,8 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from vipcrm.audit_admin import register_history
+
 from . import services
 from .enums import AssignmentSource
 from .models import AssignmentChange, Enrolment, Programme, ProgrammeJob, StaffMember
@@ -154,3 +156,6 @@ class ProgrammeJobAdmin(admin.ModelAdmin):
     list_select_related = ["programme"]
     readonly_fields = ["programme", "kind", "status", "done", "total", "params", "error"]
     exclude = ["result"]
+
+
+register_history(Enrolment)

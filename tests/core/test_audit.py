@@ -200,6 +200,23 @@ def test_admin_shows_the_history(world, employee, admin_client):
     assert employee.get_username() in response.content.decode()
 
 
+def test_admin_lists_every_change_read_only(world, colleague, manager, admin_client):
+    services.enrolments_assign_bulk(
+        programme=world.programme,
+        enrolment_ids=[world.enrolment.pk],
+        assignee=colleague,
+        by=manager,
+    )
+
+    url = reverse("admin:programme_historicalenrolment_changelist")
+    text = admin_client.get(url).content.decode()
+
+    assert "Bulk assignment" in text and manager.get_username() in text
+    row = Enrolment.history.filter(history_change_reason="bulk").get()
+    change = reverse("admin:programme_historicalenrolment_change", args=[row.pk])
+    assert admin_client.post(change, {}).status_code == 403
+
+
 # The import ------------------------------------------------------------------------------------
 
 
