@@ -54,6 +54,17 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# `make bench`: the benchmark on the PostgreSQL database named by DATABASE_URL (created if
+# missing; SQLite is refused), at SCALE=full (default, 100,000 clients) or SCALE=small (a tenth).
+# Writes bench/results/latest.{json,md}; see bench/README.md. BENCH_HTTP_SECONDS=60 by default.
+SCALE ?= full
+bench: install
+	@$(PY) -m bench.dataset --prepare-database
+	$(MAKE) setup
+	@command -v wrk >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) -m bench.measure --scale $(SCALE)
+
 # `make backup` writes backups/vipcrm-<time>.dump (PostgreSQL) or .sqlite3;
 # `make restore FILE=backups/...` puts one back (stop the server and workers first).
 backup: install

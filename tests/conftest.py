@@ -20,6 +20,32 @@ from . import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(
+        {"transactional_db", "live_server"} & fixtures
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (a browser journey, a real worker) ends by emptying every table,
+    including the groups, permissions and content types that migrations wrote. Once all its
+    fixtures are torn down (the flush among them), put the roles back for the tests after it."""
+    result = yield
+    if _is_transactional(item):
+        from importlib import import_module
+
+        from django.apps import apps
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            import_module("programme.migrations.0002_roles").create_roles(apps, None)
+    return result
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_queue(tmp_path_factory):
     """Without Redis, tasks sent by tests go to a queue folder of the test session's own, so a
@@ -34,25 +60,6 @@ def _test_queue(tmp_path_factory):
             "control_folder": str(tmp_path_factory.mktemp("celery-control")),
             "store_processed": False,
         }
-
-
-@pytest.fixture(autouse=True)
-def _roles_survive_flushes(request, django_db_blocker):
-    """A transactional test (a browser journey, a real worker) ends by emptying every table,
-    including the groups, permissions and content types that migrations wrote; put the roles back
-    so later tests find them."""
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
-        marker is not None and marker.kwargs.get("transaction")
-    )
-    if transactional:
-        from importlib import import_module
-
-        from django.apps import apps
-
-        with django_db_blocker.unblock():
-            import_module("programme.migrations.0002_roles").create_roles(apps, None)
 
 
 @pytest.fixture(autouse=True)

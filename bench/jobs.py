@@ -1,0 +1,217 @@
+"""The timed jobs: each runs in a subprocess of its own, so its time and peak memory are its own.
+
+``python -m bench.jobs <name>`` runs one job and prints one JSON line (``status``: ``ok``,
+``not available`` or ``failed``); :func:`run_job` starts that subprocess and reads its peak RSS
+with ``os.wait4`` (the resource usage of that one child, not of all children together).
+
+Jobs that write (the split, the scans, the import) run in a transaction that is rolled back, so
+the data set stays as built and the next run measures the same thing. A job whose service does
+not exist yet in this code base answers *not available*; nothing is faked.
+
+The hooks name the services the other branches are building; when they land, check the dotted
+names below (``SPLIT_SERVICE``, ``REMINDERS_MODULE``, ``IMPORT_SERVICE``) against them.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import inspect
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SPLIT_SERVICE = "programme.services.split_propose"
+REMINDERS_MODULE = "feedback.services.reminders"  # each public ``scan_*`` function is a job
+IMPORT_SERVICE = "clients.imports.services.import_clients"
+IMPORT_ROWS = 10_000
+
+
+class NotAvailable(Exception):
+    pass
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _service(dotted: str):
+    module_name, _, attr = dotted.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        raise NotAvailable(f"{module_name} does not exist yet") from error
+    try:
+        return getattr(module, attr)
+    except AttributeError as error:
+        raise NotAvailable(f"{dotted} does not exist yet") from error
+
+
+def _rolled_back(work):
+    """Runs ``work()`` in a transaction that is rolled back; returns its result."""
+    from django.db import transaction
+
+    result = None
+    try:
+        with transaction.atomic():
+            result = work()
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def job_auto_split():
+    """The automatic split of every client of the programme over its staff pool."""
+    split = _service(SPLIT_SERVICE)
+    from django.contrib.auth import get_user_model
+
+    from programme.models import Enrolment, Programme
+
+    programme = Programme.objects.order_by("id").first()
+    manager = get_user_model().objects.get(username="manager")
+
+    def work():
+        Enrolment.objects.filter(programme=programme).update(assignee=None, assigned_at=None)
+        return split(programme=programme, by=manager)
+
+    _rolled_back(work)
+
+
+def reminder_scans() -> dict:
+    """name → function for each reminder scan, or NotAvailable."""
+    try:
+        module = importlib.import_module(REMINDERS_MODULE)
+    except ModuleNotFoundError as error:
+        raise NotAvailable(f"{REMINDERS_MODULE} does not exist yet") from error
+    scans = {
+        name: fn
+        for name, fn in inspect.getmembers(module, inspect.isfunction)
+        if name.startswith("scan_") and fn.__module__ == module.__name__
+    }
+    if not scans:
+        raise NotAvailable(f"{REMINDERS_MODULE} has no scan_* function yet")
+    return scans
+
+
+def job_reminder_scan(scan_name: str):
+    scan = reminder_scans()[scan_name]
+    _rolled_back(lambda: scan())
+
+
+def write_client_file(path: Path, rows: int = IMPORT_ROWS) -> Path:
+    """A client file as an accounting export would give it: name, tax number, segment, city."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "legal_name", "tax_number", "kind", "segment", "region", "city"])
+        for i in range(1, rows + 1):
+            writer.writerow(
+                [
+                    f"Imported client {i}",
+                    f"LLC Imported {i}",
+                    str(5500000000 + i),
+                    "corporate",
+                    f"Segment {1 + i % 20:02d}",
+                    f"Region {1 + i % 30:02d}",
+                    "Moscow",
+                ]
+            )
+    return path
+
+
+def job_import_clients():
+    """An import of a 10,000-row client file, from the file to the rows, all or nothing."""
+    import_clients = _service(IMPORT_SERVICE)
+    from django.contrib.auth import get_user_model
+
+    manager = get_user_model().objects.get(username="manager")
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_client_file(Path(folder) / "clients.csv")
+        with path.open("rb") as handle:
+            _rolled_back(lambda: import_clients(file=handle, by=manager))
+
+
+def job_names() -> list[str]:
+    """Every job, the reminder scans one by one when they exist."""
+    names = ["auto_split"]
+    try:
+        names += [f"reminder_{name}" for name in sorted(reminder_scans())]
+    except NotAvailable:
+        names.append("reminder_scans")
+    return names + ["import_clients"]
+
+
+def run_in_process(name: str) -> dict:
+    """Runs one job here (in the subprocess) and says how it went."""
+    started = time.perf_counter()
+    try:
+        if name == "auto_split":
+            job_auto_split()
+        elif name == "import_clients":
+            job_import_clients()
+        elif name == "reminder_scans":
+            reminder_scans()  # raises NotAvailable
+        elif name.startswith("reminder_"):
+            job_reminder_scan(name.removeprefix("reminder_"))
+        else:
+            raise NotAvailable(f"no job named {name}")
+    except NotAvailable as reason:
+        return {"status": "not available", "reason": str(reason)}
+    except Exception as error:  # a job that fails is reported, not hidden
+        return {"status": "failed", "reason": f"{type(error).__name__}: {error}"}
+    return {"status": "ok", "seconds": round(time.perf_counter() - started, 2)}
+
+
+def run_subprocess(argv: list[str], env: dict | None = None) -> dict:
+    """Runs a command; returns its wall time, peak RSS (MB), exit code and last stdout line."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv, cwd=ROOT, env=env or os.environ.copy(), stdout=subprocess.PIPE, text=True
+    )
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    lines = [line for line in output.splitlines() if line.strip()]
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports kilobytes
+        "returncode": process.returncode,
+        "last_line": lines[-1] if lines else "",
+        "output": output,
+    }
+
+
+def run_job(name: str) -> dict:
+    """One job in a fresh Python process: its own seconds and peak RSS."""
+    ran = run_subprocess([sys.executable, "-m", "bench.jobs", name])
+    try:
+        result = json.loads(ran["last_line"])
+    except json.JSONDecodeError:
+        result = {"status": "failed", "reason": f"exit code {ran['returncode']}"}
+    if result["status"] != "ok":
+        return {"name": name, "seconds": None, "peak_rss_mb": None} | result
+    # The service's own time (without Python's start-up); the RSS is the whole process's peak.
+    return {"name": name, "seconds": result["seconds"], "peak_rss_mb": ran["peak_rss_mb"]} | {
+        "status": "ok"
+    }
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vipcrm.settings")
+    import django
+
+    django.setup()
+    print(json.dumps(run_in_process(argv[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Keyset pagination for long lists ordered by (name, id): every page costs the same.
+
+A page is found from the row next to it (``?after=<id>`` / ``?before=<id>``), never by skipping
+rows with OFFSET, and the last page is the first page read backwards (``?page=last``). The total
+is counted only up to a cap ("more than 1,000"), so a list of 100,000 clients is never counted
+whole on each request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet, Subquery
+
+CURSOR_PARAMS = ("after", "before", "page")
+
+
+@dataclass
+class KeysetPage:
+    object_list: list
+    has_previous: bool
+    has_next: bool
+    count: int
+    count_is_capped: bool
+    base_query: str = ""
+    first_id: int | None = None
+    last_id: int | None = None
+    links: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+
+def _query(base: dict, **cursor) -> str:
+    return "?" + urlencode({**base, **cursor}, doseq=True)
+
+
+def _cursor(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def keyset_page(
+    rows: QuerySet,
+    counted: QuerySet,
+    params,
+    *,
+    size: int = 50,
+    count_cap: int = 1000,
+) -> KeysetPage:
+    """The page of ``rows`` (ordered by name, id) that ``params`` asks for.
+
+    ``counted`` is the same selection without the per-row extras, counted up to ``count_cap``.
+    Always two queries: the rows and the capped count (three only when a cursor points at a row
+    that is gone, and the first page is shown instead).
+    """
+    model = rows.model
+    after = _cursor(params.get("after"))
+    before = _cursor(params.get("before"))
+    last = params.get("page") == "last"
+
+    def name_of(pk):
+        return Subquery(model._default_manager.filter(pk=pk).values("name")[:1])
+
+    forwards = True
+    if after:
+        name = name_of(after)
+        selected = rows.filter(name__gte=name).filter(Q(name__gt=name) | Q(pk__gt=after))
+    elif before:
+        name = name_of(before)
+        selected = rows.filter(name__lte=name).filter(Q(name__lt=name) | Q(pk__lt=before))
+        forwards = False
+    elif last:
+        selected = rows
+        forwards = False
+    else:
+        selected = rows
+    ordering = ("name", "pk") if forwards else ("-name", "-pk")
+    found = list(selected.order_by(*ordering)[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    if not forwards:
+        found.reverse()
+    if (after or before) and not found:
+        # The row the cursor named is gone (or was never visible): start from the beginning.
+        found = list(rows.order_by("name", "pk")[: size + 1])
+        more, found, after, before, last = len(found) > size, found[:size], None, None, False
+        forwards = True
+    if forwards:
+        has_previous, has_next = bool(after), more
+    else:
+        has_previous, has_next = more, bool(before)
+    total = counted.order_by()[: count_cap + 1].count()
+    base = {k: v for k, v in params.lists() if k not in CURSOR_PARAMS and any(v)}
+    page = KeysetPage(
+        object_list=found,
+        has_previous=has_previous,
+        has_next=has_next,
+        count=min(total, count_cap),
+        count_is_capped=total > count_cap,
+        base_query=urlencode(base, doseq=True),
+    )
+    if found:
+        page.first_id, page.last_id = found[0].pk, found[-1].pk
+        page.links = {
+            "first": _query(base),
+            "previous": _query(base, before=page.first_id),
+            "next": _query(base, after=page.last_id),
+            "last": _query(base, page="last"),
+        }
+    return page

@@ -1,0 +1,237 @@
+"""The client list at scale: keyset pages, a capped count, indexed search (EXPLAIN on PostgreSQL).
+
+The benchmark (``make bench``, bench/README.md) measures the times; these tests pin the shapes that
+make them: no OFFSET, no full COUNT, the same queries on every page and at every size, and the
+indexes the planner can use.
+"""
+
+import os
+import re
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clients.models import Client
+from clients.paging import keyset_page
+from tests import factories
+
+URL = reverse("clients:client_list")
+
+
+@pytest.fixture
+def base(db):
+    return {
+        "segment": factories.SegmentFactory(name="Metals"),
+        "region": factories.RegionFactory(name="Volga"),
+        "original_salesperson": factories.UserFactory(username="seller"),
+    }
+
+
+def make_clients(base, count, **extra):
+    return [factories.ClientFactory(name=f"Client {i:04d}", **base, **extra) for i in range(count)]
+
+
+def names(response):
+    return [c.name for c in response.context["page_obj"].object_list]
+
+
+def test_walking_next_visits_every_client_once_in_order(as_manager, base):
+    make_clients(base, 123)
+    seen, url, pages = [], URL, 0
+    while url:
+        response = as_manager.get(url)
+        page = response.context["page_obj"]
+        seen += names(response)
+        pages += 1
+        url = URL + page.links["next"] if page.has_next else None
+    assert pages == 3
+    assert seen == sorted(Client.objects.values_list("name", flat=True))
+    assert "123 clients" in response.content.decode()
+
+
+def test_the_last_page_and_the_page_before_it(as_manager, base):
+    make_clients(base, 123)
+    everyone = sorted(Client.objects.values_list("name", flat=True))
+
+    last = as_manager.get(URL, {"page": "last"})
+    assert names(last) == everyone[-50:]
+    page = last.context["page_obj"]
+    assert page.has_previous and not page.has_next
+
+    before = as_manager.get(URL + page.links["previous"])
+    assert names(before) == everyone[-100:-50]
+    assert before.context["page_obj"].has_next and before.context["page_obj"].has_previous
+
+    first = as_manager.get(URL + page.links["first"])
+    assert names(first) == everyone[:50]
+    assert not first.context["page_obj"].has_previous
+
+
+def test_filters_are_kept_in_the_page_links(as_manager, base):
+    make_clients(base, 60, tier="A")
+    make_clients({**base, "segment": factories.SegmentFactory(name="Food")}, 5)
+    response = as_manager.get(URL, {"tier": "A"})
+    links = response.context["page_obj"].links
+    assert links["next"].startswith("?tier=A&after=")
+    assert links["last"] == "?tier=A&page=last"
+    following = as_manager.get(URL + links["next"])
+    assert len(names(following)) == 10
+    assert all(c.tier == "A" for c in following.context["page_obj"].object_list)
+
+
+def test_a_cursor_that_points_nowhere_shows_the_first_page(as_manager, base):
+    make_clients(base, 3)
+    for query in ({"after": "999999"}, {"before": "abc"}, {"after": "-4"}):
+        response = as_manager.get(URL, query)
+        assert response.status_code == 200
+        assert names(response) == ["Client 0000", "Client 0001", "Client 0002"]
+
+
+def test_the_count_stops_at_the_cap(base):
+    make_clients(base, 12)
+    clients, params = Client.objects.all(), QueryDict()
+    page = keyset_page(clients, clients, params, size=5, count_cap=10)
+    assert (page.count, page.count_is_capped, len(page)) == (10, True, 5)
+    page = keyset_page(clients, clients, params, size=5, count_cap=12)
+    assert (page.count, page.count_is_capped) == (12, False)
+
+
+def test_the_employee_pages_only_through_their_own_clients(as_employee, world):
+    response = as_employee.get(URL, {"page": "last"})
+    assert names(response) == ["Alfa Steel"]
+
+
+def test_search_finds_clients_by_name_tax_number_and_key_contact(as_manager, base):
+    alfa, beta, gamma = (
+        factories.ClientFactory(name=name, **base) for name in ("Alfa Steel", "Beta", "Gamma")
+    )
+    factories.KeyContactFactory(client=gamma, full_name="Pavel Steelman")
+    assert names(as_manager.get(URL, {"q": "steel"})) == ["Alfa Steel", "Gamma"]
+    assert names(as_manager.get(URL, {"q": beta.tax_number})) == ["Beta"]
+
+
+def count_queries(browser, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert browser.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def layout_queries(browser):
+    return count_queries(browser, reverse("bare"))
+
+
+@pytest.mark.parametrize("query", ["", "?page=last", "?q=client", "?tier=B"])
+def test_the_query_count_is_the_same_with_one_client_and_with_many(as_manager, base, query):
+    make_clients(base, 1)
+    with_one = count_queries(as_manager, URL + query)
+    for i in range(120):
+        client = factories.ClientFactory(name=f"More {i:03d}", **base)
+        factories.KeyContactFactory(client=client)
+    with_many = count_queries(as_manager, URL + query)
+    # The layout's own (session, user, roles…); the rows, the capped count; the filter form's
+    # segments and regions.
+    assert with_one == with_many == layout_queries(as_manager) + 4
+
+
+def test_a_next_page_costs_the_same_queries_as_the_first(as_manager, base):
+    make_clients(base, 60)
+    first = as_manager.get(URL)
+    following = count_queries(as_manager, URL + first.context["page_obj"].links["next"])
+    assert following == layout_queries(as_manager) + 4
+
+
+# --- EXPLAIN on PostgreSQL -------------------------------------------------------------------
+
+
+@pytest.fixture
+def postgresql(db):
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI runs on PostgreSQL; this test must run there")
+        pytest.skip("needs PostgreSQL (DATABASE_URL); CI runs it")
+
+
+def captured_sql(browser, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert browser.get(url).status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def rows_query(statements):
+    return next(s for s in statements if s.startswith('SELECT "clients_client"."id"'))
+
+
+def plan(sql, *, sorts=True):
+    """The plan as the planner would choose it on a big table: a handful of test rows would
+    otherwise always be read whole (and sorted), so sequential scans, and with ``sorts=False``
+    sorts, are made a last resort. What remains shows which index can serve the query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        if not sorts:
+            cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan; RESET enable_sort")
+    return text
+
+
+def test_the_last_page_reads_the_name_index_backwards_without_offset(postgresql, as_manager, base):
+    make_clients(base, 60)
+    statements = captured_sql(as_manager, URL + "?page=last")
+    sql = rows_query(statements)
+    assert "OFFSET" not in sql
+    assert re.search(r"ORDER BY .*name\" DESC, .*id\" DESC LIMIT 51", sql)
+    explained = plan(sql, sorts=False)
+    assert "Index Scan Backward using client_name_idx on clients_client" in explained, explained
+    assert "Seq Scan on clients_client" not in explained
+
+
+def test_the_count_is_capped_not_a_full_count(postgresql, as_manager, base):
+    make_clients(base, 3)
+    statements = captured_sql(as_manager, URL)
+    counts = [s for s in statements if s.startswith("SELECT COUNT(*)") and "clients_client" in s]
+    assert len(counts) == 1 and "LIMIT 1001" in counts[0]
+
+
+def test_a_next_page_starts_from_its_cursor_in_the_index(postgresql, as_manager, base):
+    make_clients(base, 60)
+    first = as_manager.get(URL)
+    sql = rows_query(captured_sql(as_manager, URL + first.context["page_obj"].links["next"]))
+    assert "OFFSET" not in sql
+    explained = plan(sql, sorts=False)
+    # An index scan on a big table, a bitmap scan on the test's few rows: either starts at the
+    # cursor's name in the index.
+    assert re.search(r"Index Scan (using|on) client_name_idx\b", explained), explained
+    assert re.search(r"Index Cond: \(\(?name\)?::text >= ", explained), explained
+
+
+def test_the_text_search_uses_trigram_indexes_on_clients_and_contacts(postgresql, as_manager, base):
+    make_clients(base, 5)
+    sql = rows_query(captured_sql(as_manager, URL + "?q=steel"))
+    explained = plan(sql)
+    assert "client_name_trgm_idx" in explained
+    assert "client_legal_name_trgm_idx" in explained
+    assert "contact_full_name_trgm_idx" in explained
+    assert "Seq Scan on clients_client" not in explained
+    assert "Seq Scan on clients_keycontact" not in explained
+
+
+def test_a_segment_filter_pages_through_its_own_index(postgresql, as_manager, base):
+    make_clients(base, 30)
+    segment = base["segment"].pk
+    sql = rows_query(captured_sql(as_manager, URL + f"?segment={segment}&page=last"))
+    explained = plan(sql, sorts=False)
+    assert "Index Scan Backward using client_segment_name_idx on clients_client" in explained
+    assert "Seq Scan on clients_client" not in explained
+
+
+def test_the_rows_show_kind_and_status_in_words(as_manager, base):
+    factories.ClientFactory(name="Gone Ltd", status="lost", lost_on="2026-01-31", **base)
+    factories.ClientFactory(name="Ivan Private", kind="private", **base)
+    html = as_manager.get(URL).content.decode()
+    assert re.search(r"Gone Ltd</a></td>\s*<td>Corporate client</td>", html)
+    assert re.search(r"<td>Lost</td>", html)
+    assert re.search(r"Ivan Private</a></td>\s*<td>Private client</td>", html)
