@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0003_audit_history'),
+        ('clients', '0005_audit_history'),
         ('feedback', '0003_report_draft'),
         ('programme', '0004_audit_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0003_audit_history'),
+        ('clients', '0005_audit_history'),
         ('programme', '0003_programmejob'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0002_issue3b_import_batch'),
+        ('clients', '0004_client_segment_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
