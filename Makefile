@@ -45,6 +45,7 @@ messages: install
 
 migrate: install
 	@mkdir -p var
+	$(PY) bin/ensure-database
 	$(PY) manage.py migrate --noinput
 
 demo: migrate

@@ -458,27 +458,9 @@ def ensure_database(database: dict) -> bool:
             f"{engine.rsplit('.', 1)[-1]}: set DATABASE_URL, e.g. "
             "DATABASE_URL=postgres://postgres@127.0.0.1:5432/vipcrm_bench make bench"
         )
-    import psycopg2
-    from psycopg2 import sql
+    from vipcrm.dbtools import ensure_postgresql_database
 
-    params = {
-        "dbname": "postgres",
-        "host": database.get("HOST") or "localhost",
-        "port": database.get("PORT") or 5432,
-        "user": database.get("USER") or None,
-        "password": database.get("PASSWORD") or None,
-    }
-    conn = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]])
-            if cursor.fetchone():
-                return False
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"])))
-            return True
-    finally:
-        conn.close()
+    return ensure_postgresql_database(database)
 
 
 def marker(connection) -> dict | None:

@@ -1,4 +1,7 @@
+from collections.abc import Mapping
+
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from rest_framework import mixins, routers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -43,6 +46,8 @@ class KeyContactViewSet(
         return KeyContact.objects.visible_to(self.request.user)
 
     def create(self, request, *args, **kwargs):
+        if not isinstance(request.data, Mapping):  # a JSON list or number: nothing to read
+            raise serializers.ValidationError({"client": [_("Choose the client.")]})
         client_id = serializers.IntegerField().run_validation(request.data.get("client"))
         client = Client.objects.visible_to(request.user).filter(pk=client_id).first()
         if client is None:

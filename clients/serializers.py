@@ -20,6 +20,13 @@ class KeyContactSerializer(serializers.ModelSerializer):
             "left_on",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the browsable API's form offers the clients the user may see, never a colleague's
+        request = self.context.get("request")
+        if request is not None and "client" in self.fields:
+            self.fields["client"].queryset = Client.objects.visible_to(request.user)
+
 
 class ClientSerializer(serializers.ModelSerializer):
     segment = serializers.StringRelatedField()

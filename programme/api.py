@@ -7,12 +7,12 @@ personal list), but only the programme's manager may assign.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, routers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404  # a malformed id answers 404, not 500
 from rest_framework.response import Response
 
 from vipcrm import roles
@@ -25,6 +25,7 @@ from .selectors import staff_with_load
 from .serializers import (
     AssignSerializer,
     CloseSerializer,
+    ConflictSerializer,
     EnrolmentSerializer,
     ProgrammeSerializer,
     SplitApplySerializer,
@@ -161,7 +162,9 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Enrolment.objects.visible_to(self.request.user).select_related("client")
 
-    @extend_schema(request=AssignSerializer, responses=EnrolmentSerializer)
+    @extend_schema(
+        request=AssignSerializer, responses={200: EnrolmentSerializer, 409: ConflictSerializer}
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """Assigns or reassigns the client (a reassignment needs a reason)."""
@@ -182,6 +185,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
             by=request.user,
             source=AssignmentSource.API,
             require_pool=True,
+            version=serializer.validated_data.get("version"),
         )
         return Response(EnrolmentSerializer(enrolment).data)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.enums import ClientStatus, ImportanceTier
 from clients.models import Client, Region, Segment
 from vipcrm import roles
+from vipcrm.formfields import IdMultipleChoiceField
 
 from .enums import Assessment, StaffKind
 from .models import Programme
@@ -89,13 +90,13 @@ class NextRunForm(_Form, forms.Form):
 class AddCorporateForm(_Form, forms.Form):
     """Stage 2: every corporate client, leaving out what the manager ticks here."""
 
-    exclude_segments = forms.ModelMultipleChoiceField(
+    exclude_segments = IdMultipleChoiceField(
         label=_("Leave out these segments"),
         queryset=Segment.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    exclude_regions = forms.ModelMultipleChoiceField(
+    exclude_regions = IdMultipleChoiceField(
         label=_("Leave out these regions"),
         queryset=Region.objects.all(),
         required=False,
@@ -124,7 +125,7 @@ class AddCorporateForm(_Form, forms.Form):
 
 
 class AddPrivateForm(forms.Form):
-    clients = forms.ModelMultipleChoiceField(
+    clients = IdMultipleChoiceField(
         label=_("Private clients"),
         queryset=Client.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -136,6 +137,24 @@ class AddPrivateForm(forms.Form):
         self.fields["clients"].queryset = Client.objects.filter(kind="private").exclude(
             enrolments__programme=programme
         )
+
+
+class VersionField(forms.IntegerField):
+    """The enrolment's version the page showed (optimistic locking, see vipcrm.conflicts)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=0, **kwargs)
+
+
+def with_saved_version(form, version: int):
+    """The same bound form carrying the saved version: after a conflict the user's input stays
+    and saving again is a deliberate overwrite."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(version)
+    form.data = data
+    return form
 
 
 class AssessmentForm(_Form, forms.Form):
@@ -151,6 +170,7 @@ class AssessmentForm(_Form, forms.Form):
     note = forms.CharField(
         label=_("Assessment note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +190,7 @@ class AssignForm(_Form, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    version = VersionField()
 
     def __init__(self, *args, programme, current=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .enums import StaffKind
+from .enums import Assessment, StaffKind
 from .models import Enrolment, Programme, StaffMember
 
 
@@ -68,6 +68,10 @@ class StaffMemberSerializer(serializers.ModelSerializer):
 class EnrolmentSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.name", read_only=True)
     tier = serializers.CharField(source="client.tier", read_only=True)
+    # not assessed yet is "": the schema says so (a blank choice)
+    assessment = serializers.ChoiceField(
+        choices=Assessment.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Enrolment
@@ -84,6 +88,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "assigned_at",
             "stage",
             "stage_changed_at",
+            "version",
         ]
         read_only_fields = fields
 
@@ -93,6 +98,31 @@ class AssignSerializer(serializers.Serializer):
         queryset=get_user_model().objects.all(), allow_null=True
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text=_(
+            "The enrolment's version you read. When sent, a change saved meanwhile by someone "
+            "else answers 409 Conflict with the fields that differ, and nothing is overwritten."
+        ),
+    )
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    yours = serializers.CharField()
+    saved = serializers.CharField()
+
+
+class ConflictSerializer(serializers.Serializer):
+    """The answer to a save from a stale version (409): what differs, field by field."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    version = serializers.IntegerField()
+    changes = FieldChangeSerializer(many=True)
 
 
 class SplitRowSerializer(serializers.Serializer):

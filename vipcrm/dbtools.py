@@ -18,3 +18,29 @@ def libpq_environment(database: dict) -> dict:
     if database.get("PASSWORD"):
         env["PGPASSWORD"] = database["PASSWORD"]
     return env
+
+
+def ensure_postgresql_database(database: dict) -> bool:
+    """Creates the PostgreSQL database named in Django's settings if it does not exist yet
+    (connecting to the server's `postgres` database). Returns True when it was created."""
+    import psycopg2
+    from psycopg2 import sql
+
+    params = {
+        "dbname": "postgres",
+        "host": database.get("HOST") or "localhost",
+        "port": database.get("PORT") or 5432,
+        "user": database.get("USER") or None,
+        "password": database.get("PASSWORD") or None,
+    }
+    conn = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]])
+            if cursor.fetchone():
+                return False
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"])))
+            return True
+    finally:
+        conn.close()

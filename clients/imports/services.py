@@ -17,6 +17,7 @@ from programme.enums import Assessment, AssignmentSource, ProgrammeStatus
 from programme.models import Enrolment, Programme
 from programme.services import enrolment_assign
 from vipcrm.audit import history_record_setwise
+from vipcrm.queue import enqueue_on_commit
 
 from ..models import Client, ClientVolume, KeyContact, Region, Segment
 from .columns import CLIENT_COLUMNS, PROGRAMME_COLUMNS, VOLUME_COLUMNS
@@ -93,7 +94,7 @@ def import_batch_create(
         if batch.total_rows > limit("IMPORT_INLINE_ROWS"):
             from .tasks import validate_import_batch
 
-            transaction.on_commit(lambda: validate_import_batch.delay(batch_id=batch.pk))
+            enqueue_on_commit(validate_import_batch, batch_id=batch.pk)
             return batch
     try:
         return import_batch_validate(batch=batch)
@@ -151,7 +152,7 @@ def import_batch_request_commit(*, batch: ImportBatch, by) -> ImportBatch:
         progress_set(locked.pk, 0)
         from .tasks import commit_import_batch
 
-        transaction.on_commit(lambda: commit_import_batch.delay(batch_id=locked.pk, user_id=by.pk))
+        enqueue_on_commit(commit_import_batch, batch_id=locked.pk, user_id=by.pk)
     return locked
 
 

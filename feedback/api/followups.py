@@ -4,11 +4,11 @@ Reads go through ``visible_to``; every change goes through the same service as t
 rule broken here answers 400 with the service's reason (vipcrm.api_errors)."""
 
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404
 from django.urls import include, path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, routers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id answers 404, not 500
 from rest_framework.response import Response
 
 from clients.enums import ClientKind, ContactRole
@@ -104,6 +104,26 @@ class HandOverSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+OPPORTUNITY_TOTALS = inline_serializer(
+    "OpportunityTotals",
+    {
+        **{
+            name: serializers.IntegerField()
+            for name in (
+                "count",
+                "open_count",
+                "won_count",
+                "lost_count",
+                "upsell_count",
+                "cross_sell_count",
+            )
+        },
+        "open_value": serializers.FloatField(allow_null=True),
+        "won_value": serializers.FloatField(allow_null=True),
+    },
+)
+
+
 class OpportunitySerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.name", read_only=True)
 
@@ -140,6 +160,8 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class ReferralSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True)  # may be blank: not always an address
+
     class Meta:
         model = Referral
         fields = [
@@ -290,6 +312,7 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Opportunity.objects.visible_to(self.request.user).select_related("client")
 
+    @extend_schema(responses=OPPORTUNITY_TOTALS)
     @action(detail=False, methods=["get"])
     def totals(self, request):
         return Response(opportunity_totals(self.filter_queryset(self.get_queryset())))
@@ -380,11 +403,18 @@ class NotificationViewSet(
         notification_services.notification_mark_read(notification=notification, user=request.user)
         return Response(NotificationSerializer(notification).data)
 
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("MarkedRead", {"marked_read": serializers.IntegerField()}),
+    )
     @action(detail=False, methods=["post"], url_path="read-all", url_name="read-all")
     def read_all(self, request):
         count = notification_services.notifications_mark_all_read(user=request.user)
         return Response({"marked_read": count})
 
+    @extend_schema(
+        responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})
+    )
     @action(detail=False, methods=["get"], url_path="unread-count", url_name="unread-count")
     def unread_count(self, request):
         count = Notification.objects.visible_to(request.user).unread().count()

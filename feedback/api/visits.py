@@ -2,13 +2,13 @@
 as the pages. A visit belongs to its employee: others who may see it read it (403 on writes)."""
 
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics, mixins, routers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from clients.models import KeyContact
 from programme.models import Enrolment
 
 from .. import my_list
@@ -84,12 +84,15 @@ class VisitReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _contacts(ids):
+def _contacts(ids, *, client):
+    """The client's own contacts: another client's contact id is refused like an unknown one."""
     if ids is None:
         return None
-    contacts = list(KeyContact.objects.filter(pk__in=ids))
+    contacts = list(client.contacts.filter(pk__in=ids))
     if len(contacts) != len(set(ids)):
-        raise serializers.ValidationError({"contacts": ["A chosen person does not exist."]})
+        raise serializers.ValidationError(
+            {"contacts": [_("A chosen person is not a contact of this client.")]}
+        )
     return contacts
 
 
@@ -129,7 +132,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             by=request.user,
             scheduled_at=data.validated_data["scheduled_at"],
             place=data.validated_data["place"],
-            contacts=_contacts(data.validated_data["contacts"]),
+            contacts=_contacts(data.validated_data["contacts"], client=enrolment.client),
         )
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
@@ -139,7 +142,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = VisitRescheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        values["contacts"] = _contacts(values.get("contacts"))
+        values["contacts"] = _contacts(values.get("contacts"), client=visit.client)
         visit = visit_services.visit_reschedule(visit=visit, by=request.user, **values)
         return Response(VisitSerializer(visit).data)
 
@@ -187,7 +190,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class MyEnrolmentSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.name")
     programme_name = serializers.CharField(source="programme.name")
-    next_meeting = serializers.DateTimeField()
+    next_meeting = serializers.DateTimeField(allow_null=True)  # none booked: null
     open_follow_ups = serializers.IntegerField()
     overdue_follow_ups = serializers.IntegerField()
     overdue_actions = serializers.IntegerField()

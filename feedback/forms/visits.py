@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import KeyContact
+from vipcrm.formfields import IdMultipleChoiceField
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -26,7 +27,7 @@ def _when_field():
 class VisitBookForm(forms.Form):
     scheduled_at = _when_field()
     place = forms.CharField(label=_("Place"), max_length=255, required=False)
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = IdMultipleChoiceField(
         label=_("Key contacts to meet"),
         queryset=KeyContact.objects.none(),
         required=False,
@@ -35,9 +36,13 @@ class VisitBookForm(forms.Form):
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any contact id is accepted here; the service refuses one of another client with a
-        # clear message instead of the form's "not one of the available choices".
-        self.fields["contacts"].queryset = KeyContact.objects.all()
+        # Only this client's contacts: an id of another client's contact is refused like an
+        # unknown one (the form must not tell that it exists). One who left is accepted here so
+        # the service can say so by name.
+        self.fields["contacts"].queryset = client.contacts.all()
+        self.fields["contacts"].error_messages["invalid_choice"] = _(
+            "A chosen person is not a contact of this client."
+        )
         self.client_contacts = list(client.contacts.current())
         self.fields["contacts"].widget.choices = [(c.pk, c.full_name) for c in self.client_contacts]
 

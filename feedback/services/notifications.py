@@ -20,6 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from vipcrm.queue import enqueue_on_commit
+
 from ..enums import EmailStatus, NotificationKind
 from ..models import Notification, NotificationSettings
 
@@ -138,8 +140,9 @@ def enqueue_emails(*, ids) -> None:
     """Sends each e-mail from a task once the transaction commits (never on a rollback)."""
     from ..tasks import send_notification_email  # tasks call services; this is the way back
 
+    # A broker outage leaves the row pending, not a failed request: the sweep sends it later.
     for notification_id in ids:
-        send_notification_email.delay_on_commit(notification_id=notification_id)
+        enqueue_on_commit(send_notification_email, notification_id=notification_id)
 
 
 def render_email(notification: Notification) -> EmailMultiAlternatives:

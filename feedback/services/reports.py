@@ -24,15 +24,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from clients import services as contact_services
+from clients.models import KeyContact
 from programme.enums import VISITED_STAGES, Stage
 from programme.services import enrolment_set_stage
+from vipcrm.conflicts import FieldChange, check_version, shown
 
 from ..enums import ContactCheckOutcome, ReportStatus, VisitStatus
 from ..models import ContactCheck, Visit, VisitReport, VisitReportRevision
 from . import followups
 from .report_data import (
+    CHOICE_FIELDS,
     ROW_PARTS,
     SCALAR_FIELDS,
     CleanReport,
@@ -48,20 +52,51 @@ def _check_author(*, report: VisitReport, by) -> None:
         raise ValidationError(_("Only the author of the report may change it."))
 
 
-def _check_version(*, report: VisitReport, version) -> None:
-    if version in (None, ""):
-        return
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise ValidationError(_("The report's version is a whole number.")) from None
-    if version != report.version:
-        raise ValidationError(
-            _(
-                "The report was changed meanwhile (in another tab or by a double submit). "
-                "Reload it to see the latest version."
-            )
+PART_LABELS = {
+    "contacts": _lazy("Key contacts"),
+    "new_contacts": _lazy("New key persons"),
+    "complaints": _lazy("Complaints"),
+    "upsells": _lazy("Upsell"),
+    "cross_sells": _lazy("Cross-sell"),
+    "referrals": _lazy("Referrals"),
+    "follow_ups": _lazy("Follow-ups promised"),
+}
+
+
+def _label(name: str) -> str:
+    if name in PART_LABELS:
+        return str(PART_LABELS[name])
+    return str(VisitReport._meta.get_field(name).verbose_name)
+
+
+def _shown(name: str, value) -> str:
+    if name in CHOICE_FIELDS and value not in (None, ""):
+        try:
+            return str(CHOICE_FIELDS[name](value).label)
+        except ValueError:
+            return shown(value)
+    if name == "met_contacts" and value:
+        ids = [int(pk) for pk in value if str(pk).isdigit()]
+        names = dict(KeyContact.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+        return ", ".join(sorted(names.get(pk, str(pk)) for pk in ids))
+    return shown(value)
+
+
+def _changes(pairs) -> list[FieldChange]:
+    """``(name, yours, saved)`` → the fields that differ, as a person reads them."""
+    return [
+        FieldChange(
+            field=name, label=_label(name), yours=_shown(name, yours), saved=_shown(name, saved)
         )
+        for name, yours, saved in pairs
+        if _shown(name, yours) != _shown(name, saved)
+    ]
+
+
+def _draft_changes(*, report: VisitReport, data: dict) -> list[FieldChange]:
+    saved = report.draft or {}
+    names = [*SCALAR_FIELDS, "met_contacts", *ROW_PARTS]
+    return _changes((name, data.get(name), saved.get(name)) for name in names)
 
 
 @transaction.atomic
@@ -92,7 +127,11 @@ def visit_report_save_draft(
     data = normalise(data)
     if data == report.draft:
         return report
-    _check_version(report=report, version=version)
+    check_version(
+        current=report.version,
+        sent=version,
+        changes=lambda: _draft_changes(report=report, data=data),
+    )
     report.draft = data
     report.version += 1
     report.save(update_fields=["draft", "version", "updated_at"])
@@ -231,7 +270,13 @@ def visit_report_correct(
         changes["met_contacts"] = {"from": old_met, "to": new_met}
     if not changes:
         return report
-    _check_version(report=report, version=version)
+    check_version(
+        current=report.version,
+        sent=version,
+        changes=lambda: _changes(
+            (name, change["to"], change["from"]) for name, change in changes.items()
+        ),
+    )
     report.version += 1
     report.save()
     if "met_contacts" in changes:

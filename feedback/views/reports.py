@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from vipcrm.conflicts import VersionConflict
+
 from ..forms.reports import ReportForms, ReportMainForm
 from ..models import Visit
 from ..services import reports as services
@@ -68,6 +70,10 @@ def report_edit(request, pk):
     except ValidationError as error:
         if report is not None:
             report.refresh_from_db()
+        if isinstance(error, VersionConflict):
+            # The form keeps what was typed; the hidden version becomes the saved one, so that
+            # saving again (after comparing) is a deliberate overwrite.
+            return _render(request, visit, report, forms, conflict=error)
         add_errors(forms.main, error)
         if request.POST.get("action") == "finish":
             message = _("The report is not finished: %(reason)s")
@@ -81,11 +87,18 @@ def report_edit(request, pk):
     return redirect("feedback:visit_detail", pk=visit.pk)
 
 
-def _render(request, visit, report, forms):
+def _render(request, visit, report, forms, conflict=None):
     return render(
         request,
         "feedback/report_form.html",
-        {"visit": visit, "report": report, "forms": forms, "client": visit.client},
+        {
+            "visit": visit,
+            "report": report,
+            "forms": forms,
+            "client": visit.client,
+            "conflict": conflict,
+        },
+        status=409 if conflict else 200,
     )
 
 
@@ -95,6 +108,7 @@ def _report_correct(request, visit, report, contacts):
     # Contacts met may have left since; they stay choosable in the correction.
     met_choices = {c.pk: c for c in contacts} | {c.pk: c for c in report.met_contacts.all()}
     form = ReportMainForm(request.POST or None, initial=initial, contacts=met_choices.values())
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.visit_report_correct(
@@ -103,6 +117,8 @@ def _report_correct(request, visit, report, contacts):
                 data=_main_data(form),
                 version=request.POST.get("version") or None,
             )
+        except VersionConflict as error:
+            conflict = error
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -113,5 +129,12 @@ def _report_correct(request, visit, report, contacts):
     return render(
         request,
         "feedback/report_correct.html",
-        {"visit": visit, "report": report, "form": form, "client": visit.client},
+        {
+            "visit": visit,
+            "report": report,
+            "form": form,
+            "client": visit.client,
+            "conflict": conflict,
+        },
+        status=409 if conflict else 200,
     )

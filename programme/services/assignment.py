@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from vipcrm.audit import history_record_setwise
+from vipcrm.conflicts import FieldChange, check_version, shown
 
 from ..enums import Assessment, AssignmentSource, ProgrammeStatus, Stage
 from ..models import (
@@ -83,6 +84,7 @@ def enrolment_assign(
     reason: str = "",
     source: str = AssignmentSource.FORM,
     require_pool: bool = False,
+    version: int | None = None,
 ) -> Enrolment:
     """Assigns (or unassigns, with ``assignee=None``) a client on a programme's list.
 
@@ -91,13 +93,30 @@ def enrolment_assign(
     an assignee outside the staff pool; the import may name anyone, as the foundation allows.
 
     Side effects: writes an AssignmentChange row; bumps the enrolment's version. Re-assigning to
-    the current assignee changes nothing and writes no history.
+    the current assignee changes nothing and writes no history. With ``version`` (the one the
+    user started from), a change made meanwhile by someone else refuses the save
+    (VersionConflict, naming the assignee saved now).
     """
+    # The assignee is read after the lock, never joined into the locking query: a row waited for
+    # is re-read by PostgreSQL, but an outer-joined row can come from the older snapshot, and the
+    # history would then name the wrong "from" person (the concurrent-assign test shows it).
     enrolment = (
         Enrolment.objects.select_for_update().select_related("programme").get(pk=enrolment.pk)
     )
     if enrolment.assignee_id == (assignee.pk if assignee else None):
         return enrolment
+    check_version(
+        current=enrolment.version,
+        sent=version,
+        changes=lambda: [
+            FieldChange(
+                field="assignee",
+                label=str(Enrolment._meta.get_field("assignee").verbose_name),
+                yours=_person(assignee),
+                saved=_person(enrolment.assignee),
+            )
+        ],
+    )
     check_open(enrolment.programme)
     check_assignment_allowed(enrolment=enrolment, assignee=assignee)
     if require_pool:
@@ -122,8 +141,12 @@ def enrolment_assign(
 
 
 @transaction.atomic
-def enrolment_assess(*, enrolment: Enrolment, assessment: str, note: str = "", by) -> Enrolment:
-    """Records the relationship assessment of a client on the list.
+def enrolment_assess(
+    *, enrolment: Enrolment, assessment: str, note: str = "", by, version: int | None = None
+) -> Enrolment:
+    """Records the relationship assessment of a client on the list. Saving what is saved
+    changes nothing; with ``version``, a change made meanwhile refuses the save
+    (VersionConflict).
 
     Marking a client monopolised while its original salesperson works it is refused: reassign
     the client first, so that the rule holds at every moment.
@@ -136,6 +159,13 @@ def enrolment_assess(*, enrolment: Enrolment, assessment: str, note: str = "", b
     check_open(enrolment.programme)
     if assessment not in Assessment.values and assessment != "":
         raise ValidationError({"assessment": _("Choose a valid relationship assessment.")})
+    if enrolment.assessment == assessment and enrolment.assessment_note == note:
+        return enrolment
+    check_version(
+        current=enrolment.version,
+        sent=version,
+        changes=lambda: _assessment_changes(enrolment=enrolment, assessment=assessment, note=note),
+    )
     if (
         assessment == Assessment.MONOPOLISED
         and enrolment.assignee_id is not None
@@ -156,6 +186,30 @@ def enrolment_assess(*, enrolment: Enrolment, assessment: str, note: str = "", b
     enrolment._history_user = by
     enrolment.save(update_fields=["assessment", "assessment_note", "version"])
     return enrolment
+
+
+def _person(user) -> str:
+    if user is None:
+        return shown(None)
+    return user.get_full_name() or user.get_username()
+
+
+def _assessment_changes(*, enrolment: Enrolment, assessment: str, note: str) -> list:
+    labels = dict(Assessment.choices)
+    pairs = [
+        ("assessment", shown(labels.get(assessment)), shown(enrolment.get_assessment_display())),
+        ("assessment_note", shown(note), shown(enrolment.assessment_note)),
+    ]
+    return [
+        FieldChange(
+            field=name,
+            label=str(Enrolment._meta.get_field(name).verbose_name),
+            yours=yours,
+            saved=saved,
+        )
+        for name, yours, saved in pairs
+        if yours != saved
+    ]
 
 
 def _insert_history(*, ids, to_user_id, by, now, reason: str, source: str) -> None:

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from vipcrm.queue import enqueue_on_commit
+
 from ..enums import AssignmentSource
 from ..models import (
     Enrolment,
@@ -88,7 +90,7 @@ def split_start(*, programme: Programme, by) -> ProgrammeJob:
     else:
         from ..tasks import run_programme_job
 
-        transaction.on_commit(lambda: run_programme_job.delay(job_id=job.pk))
+        enqueue_on_commit(run_programme_job, job_id=job.pk)
     return job
 
 
@@ -113,7 +115,7 @@ def client_list_add_corporate_start(*, programme: Programme, by, **exclude) -> P
     else:
         from ..tasks import run_programme_job
 
-        transaction.on_commit(lambda: run_programme_job.delay(job_id=job.pk))
+        enqueue_on_commit(run_programme_job, job_id=job.pk)
     return job
 
 
@@ -185,7 +187,7 @@ def split_apply_start(*, job: ProgrammeJob, by) -> int | None:
     if updated:
         from ..tasks import run_programme_job
 
-        transaction.on_commit(lambda: run_programme_job.delay(job_id=job.pk))
+        enqueue_on_commit(run_programme_job, job_id=job.pk)
     return None
 
 

@@ -9,9 +9,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from vipcrm.conflicts import VersionConflict
+
 from .. import services
 from ..filters import EnrolmentFilter
-from ..forms import AddCorporateForm, AddPrivateForm, AssessmentForm, AssignForm, BulkAssignForm
+from ..forms import (
+    AddCorporateForm,
+    AddPrivateForm,
+    AssessmentForm,
+    AssignForm,
+    BulkAssignForm,
+    with_saved_version,
+)
 from ..selectors import enrolment_list as list_rows
 from ..selectors import signals_for
 from .access import SimplePage, get_programme, may_manage
@@ -153,7 +162,7 @@ def _enrolment(programme, enrolment_pk):
 
 
 @login_required
-def enrolment_detail(request, pk, enrolment_pk, assess_form=None, assign_form=None):
+def enrolment_detail(request, pk, enrolment_pk, assess_form=None, assign_form=None, conflict=None):
     programme = get_programme(request, pk)
     enrolment = _enrolment(programme, enrolment_pk)
     row = list_rows(programme).get(pk=enrolment.pk)
@@ -170,15 +179,21 @@ def enrolment_detail(request, pk, enrolment_pk, assess_form=None, assign_form=No
             "may_manage": may_manage(request.user, programme),
             "assess_form": assess_form
             or AssessmentForm(
-                initial={"assessment": enrolment.assessment, "note": enrolment.assessment_note}
+                initial={
+                    "assessment": enrolment.assessment,
+                    "note": enrolment.assessment_note,
+                    "version": enrolment.version,
+                }
             ),
             "assign_form": assign_form
             or AssignForm(
                 programme=programme,
                 current=enrolment.assignee,
-                initial={"assignee": enrolment.assignee},
+                initial={"assignee": enrolment.assignee, "version": enrolment.version},
             ),
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
     )
 
 
@@ -195,7 +210,11 @@ def enrolment_assess(request, pk, enrolment_pk):
                 assessment=form.cleaned_data["assessment"],
                 note=form.cleaned_data["note"],
                 by=request.user,
+                version=form.cleaned_data["version"],
             )
+        except VersionConflict as error:
+            form = with_saved_version(form, error.version)
+            return enrolment_detail(request, pk, enrolment_pk, assess_form=form, conflict=error)
         except ValidationError as error:
             form_errors(form, error)
         else:
@@ -220,7 +239,11 @@ def enrolment_assign(request, pk, enrolment_pk):
                 reason=form.cleaned_data["reason"],
                 by=request.user,
                 require_pool=True,
+                version=form.cleaned_data["version"],
             )
+        except VersionConflict as error:
+            form = with_saved_version(form, error.version)
+            return enrolment_detail(request, pk, enrolment_pk, assign_form=form, conflict=error)
         except ValidationError as error:
             form_errors(form, error)
         else:

@@ -76,7 +76,7 @@ def test_visit_report_save_draft_twice_is_a_no_op_and_stale_versions_are_refused
     services.visit_report_save_draft(report=report, by=employee, data={"prospects": "a"}, version=1)
     report.refresh_from_db()
     assert report.version == 2
-    with pytest.raises(ValidationError, match="changed meanwhile"):
+    with pytest.raises(ValidationError, match="while you were editing"):
         services.visit_report_save_draft(
             report=report, by=employee, data={"prospects": "b"}, version=1
         )

@@ -44,7 +44,7 @@ def test_api_refuses_a_meeting_in_the_past_and_a_foreign_contact(world, as_emplo
         content_type=JSON,
     )
     assert response.status_code == 400
-    assert response.json() == {"contacts": ["A chosen person is a contact of another client."]}
+    assert response.json() == {"contacts": ["A chosen person is not a contact of this client."]}
     assert Visit.objects.count() == 0
 
 

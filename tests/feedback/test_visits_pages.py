@@ -107,7 +107,7 @@ def test_visit_book_page_refuses_the_past_and_another_clients_contact(world, as_
             "contacts": [world.colleague_contact.pk],
         },
     )
-    assert "is a contact of another client" in response.content.decode()
+    assert "is not a contact of this client" in response.content.decode()
     assert Visit.objects.count() == 0
 
 
