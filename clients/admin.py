@@ -1,4 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from vipcrm.audit_admin import register_history
 
 from .models import Client, ClientPosition, ClientVolume, KeyContact, Position, Region, Segment
 
@@ -21,7 +24,7 @@ class ClientPositionInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "kind",
@@ -41,7 +44,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyContact)
-class KeyContactAdmin(admin.ModelAdmin):
+class KeyContactAdmin(SimpleHistoryAdmin):
     list_display = ["full_name", "client", "role", "email", "phone", "verified_on", "left_company"]
     list_filter = ["role", "left_company"]
     search_fields = ["full_name", "email", "client__name"]
@@ -79,3 +82,5 @@ class ClientVolumeAdmin(admin.ModelAdmin):
 
 # The importer keeps its admin beside its code.
 from .imports import admin as _imports_admin  # noqa: E402, F401
+
+register_history(Client, KeyContact)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .enums import TIER_WEIGHTS, ClientKind, ClientStatus, ContactRole, ImportanceTier
 from .querysets import ClientQuerySet, KeyContactQuerySet
@@ -86,6 +87,7 @@ class Client(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ClientQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical client"))
 
     class Meta:
         verbose_name = _("client")
@@ -157,6 +159,7 @@ class KeyContact(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = KeyContactQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical key contact"))
 
     class Meta:
         verbose_name = _("key contact")

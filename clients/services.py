@@ -58,6 +58,7 @@ def contact_create(
         added_by=by,
     )
     contact.full_clean()
+    contact._history_user = by  # the audit's "who", also outside a request
     contact.save()
     return contact
 
@@ -78,6 +79,7 @@ def contact_update(*, contact: KeyContact, by, **fields) -> KeyContact:
     for name in changed:
         setattr(contact, name, fields[name])
     contact.full_clean()
+    contact._history_user = by  # the audit's "who", also outside a request
     contact.save(update_fields=[*changed, "updated_at"])
     return contact
 
@@ -94,6 +96,7 @@ def contact_confirm(*, contact: KeyContact, by, on: dt.date | None = None) -> Ke
     on = on or timezone.localdate()
     if contact.verified_on != on:
         contact.verified_on = on
+        contact._history_user = by  # the audit's "who", also outside a request
         contact.save(update_fields=["verified_on", "updated_at"])
     return contact
 
@@ -106,5 +109,6 @@ def contact_mark_left(*, contact: KeyContact, by, on: dt.date | None = None) -> 
         return contact
     contact.left_company = True
     contact.left_on = on or timezone.localdate()
+    contact._history_user = by  # the audit's "who", also outside a request
     contact.save(update_fields=["left_company", "left_on", "updated_at"])
     return contact

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from vipcrm.audit_admin import register_history
 
 from .models import (
     CalendarFeed,
@@ -34,7 +37,7 @@ class ContactCheckInline(admin.TabularInline):
 
 
 @admin.register(VisitReport)
-class VisitReportAdmin(admin.ModelAdmin):
+class VisitReportAdmin(SimpleHistoryAdmin):
     list_display = [
         "visit",
         "author",
@@ -72,7 +75,7 @@ class CorrectiveActionStepInline(admin.TabularInline):
 
 
 @admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(admin.ModelAdmin):
+class CorrectiveActionAdmin(SimpleHistoryAdmin):
     list_display = ["client", "area", "owner", "due_on", "status"]
     list_filter = ["status", "area", "programme"]
     search_fields = ["client__name", "complaint", "action"]
@@ -84,7 +87,7 @@ class CorrectiveActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(SimpleHistoryAdmin):
     list_display = [
         "client",
         "kind",
@@ -103,7 +106,7 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(SimpleHistoryAdmin):
     list_display = [
         "person_name",
         "company_name",
@@ -169,3 +172,6 @@ class CorrectiveActionStepAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["action__client", "by"]
     raw_id_fields = ["action"]
+
+
+register_history(VisitReport, CorrectiveAction, Opportunity, Referral)

@@ -4,6 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from vipcrm.audit_admin import register_history
 
 from . import services
 from .enums import AssignmentSource
@@ -70,7 +73,7 @@ class EnrolmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(SimpleHistoryAdmin):
     form = EnrolmentAdminForm
     readonly_fields = ["assigned_at", "version"]
     list_display = ["client", "programme", "assessment", "assignee", "stage", "assigned_at"]
@@ -153,3 +156,6 @@ class ProgrammeJobAdmin(admin.ModelAdmin):
     list_select_related = ["programme"]
     readonly_fields = ["programme", "kind", "status", "done", "total", "params", "error"]
     exclude = ["result"]
+
+
+register_history(Enrolment)

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clients.models import Client
 
@@ -159,6 +160,7 @@ class Enrolment(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = EnrolmentQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical enrolment"))
 
     class Meta:
         verbose_name = _("enrolment")

@@ -59,6 +59,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # Audit history (issue 8). django-simple-history rather than django-pghistory: pghistory
+    # records every write, bulk ones too, by database triggers, but only on PostgreSQL, and our
+    # embedded default database is SQLite. simple-history records save() and delete(); every bulk
+    # write of an audited model therefore records its history explicitly (vipcrm/audit.py).
+    "simple_history",
     "clients",
     "programme",
     "feedback",
@@ -75,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vipcrm.middleware.ContentSecurityPolicyMiddleware",
+    # Who made a change: the history rows take the signed-in user from the request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -367,3 +374,6 @@ VIPCRM = {
     "IMPORT_MAX_ROWS": env.int("IMPORT_MAX_ROWS", 20_000),
     "IMPORT_INLINE_ROWS": env.int("IMPORT_INLINE_ROWS", 2_000),
 }
+
+# The admin shows the audit history read-only: a revert there would bypass the services' rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clients.models import Client, ClientPosition, KeyContact, Position
 from programme.models import Programme
@@ -79,6 +80,7 @@ class CorrectiveAction(models.Model):
     client_informed_at = models.DateTimeField(_("client informed at"), null=True, blank=True)
 
     objects = CorrectiveActionQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical corrective action"))
 
     class Meta:
         verbose_name = _("corrective action")
@@ -201,6 +203,7 @@ class Opportunity(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = OpportunityQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical opportunity"))
 
     class Meta:
         verbose_name = _("opportunity")
@@ -299,6 +302,7 @@ class Referral(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical referral"))
 
     class Meta:
         verbose_name = _("referral")

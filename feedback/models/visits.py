@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clients.models import Client, KeyContact
 from programme.models import Enrolment
@@ -151,6 +152,11 @@ class VisitReport(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = VisitReportQuerySet.as_manager()
+    # The draft is what was typed so far (saved as one types): the audit records the report's
+    # fields, not every keystroke of the draft.
+    history = HistoricalRecords(
+        verbose_name=_("historical visit report"), excluded_fields=["draft"]
+    )
 
     class Meta:
         verbose_name = _("visit report")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from vipcrm.audit import history_record_setwise
 from vipcrm.conflicts import FieldChange, check_version, shown
 
 from ..enums import Assessment, AssignmentSource, ProgrammeStatus, Stage
@@ -124,6 +125,9 @@ def enrolment_assign(
     enrolment.assignee = assignee
     enrolment.assigned_at = timezone.now() if assignee else None
     enrolment.version += 1
+    # The audit's "who" and "why", also outside a request (the import runs in a task).
+    enrolment._history_user = by
+    enrolment._change_reason = source
     enrolment.save(update_fields=["assignee", "assigned_at", "version"])
     AssignmentChange.objects.create(
         enrolment=enrolment,
@@ -179,6 +183,7 @@ def enrolment_assess(
     enrolment.assessment = assessment
     enrolment.assessment_note = note
     enrolment.version += 1
+    enrolment._history_user = by
     enrolment.save(update_fields=["assessment", "assessment_note", "version"])
     return enrolment
 
@@ -262,6 +267,9 @@ def _write_assignments(*, rows, by, reason: str, source: str) -> int:
                 assignee_id=assignee_id,
                 assigned_at=now if assignee_id else None,
                 version=F("version") + 1,
+            )
+            history_record_setwise(
+                Enrolment, Enrolment.objects.filter(pk__in=batch), user=by, reason=source
             )
     return len(rows)
 

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from clients.models import Client
 from vipcrm import roles
+from vipcrm.audit import history_record_setwise
 
 from ..enums import WORKED_THROUGH_STAGES, ProgrammeStatus, Stage
 from ..models import (
@@ -119,14 +120,14 @@ def programme_start_next_run(
         previous=previous,
     )
     clients = Client.objects.filter(enrolments__programme=previous).order_by()
-    _insert_enrolments(programme=programme, clients=clients)
+    _insert_enrolments(programme=programme, clients=clients, by=by)
     return programme
 
 
 # The client list (stage 2) ---------------------------------------------------------------------
 
 
-def _insert_enrolments(*, programme: Programme, clients) -> int:
+def _insert_enrolments(*, programme: Programme, clients, by) -> int:
     """INSERT … SELECT of the given clients that are not on the list yet: one statement, no
     rows through Python, so 100,000 clients take a second rather than minutes."""
     now = timezone.now()
@@ -174,7 +175,16 @@ def _insert_enrolments(*, programme: Programme, clients) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608 (our SQL)
-        return cursor.rowcount
+        added = cursor.rowcount
+    # The audit history of the new rows, set-wise too (they are the rows added just now).
+    history_record_setwise(
+        Enrolment,
+        Enrolment.objects.filter(programme=programme, added_at=now),
+        user=by,
+        reason="added_to_list",
+        history_type="+",
+    )
+    return added
 
 
 def corporate_clients_to_add(
@@ -217,6 +227,7 @@ def client_list_add_corporate(*, programme: Programme, by, on_progress=None, **e
             added += _insert_enrolments(
                 programme=programme,
                 clients=clients.filter(pk__gte=batch[0], pk__lte=batch[-1]),
+                by=by,
             )
         if on_progress:
             on_progress(done=start + len(batch), total=len(ids))
@@ -230,7 +241,7 @@ def client_list_add(*, programme: Programme, clients, by) -> int:
     ids = [client.pk for client in clients]
     if not ids:
         raise ValidationError(_("Choose at least one client to add."))
-    return _insert_enrolments(programme=programme, clients=Client.objects.filter(pk__in=ids))
+    return _insert_enrolments(programme=programme, clients=Client.objects.filter(pk__in=ids), by=by)
 
 
 @transaction.atomic
