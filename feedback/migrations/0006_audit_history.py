@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0005_audit_history'),
-        ('feedback', '0003_report_draft'),
+        ('feedback', '0005_visit_enrolment_when_index'),
         ('programme', '0004_audit_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
