@@ -201,8 +201,18 @@ class ConvertSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     programme = serializers.PrimaryKeyRelatedField(
-        queryset=Programme.objects.all(), required=False, allow_null=True
+        queryset=Programme.objects.none(), required=False, allow_null=True
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the programmes the user may put the client on: any other id answers exactly like
+        # an unknown one, so a programme's existence cannot be probed.
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["programme"].queryset = services.programmes_for_new_client(
+                user=request.user
+            )
 
 
 class NewClientSerializer(serializers.ModelSerializer):
@@ -232,7 +242,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 def _validated(serializer_class, request):
-    serializer = serializer_class(data=request.data)
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

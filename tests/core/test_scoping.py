@@ -117,6 +117,25 @@ def test_api_convert_referral_into_other_managers_programme_is_refused(
     assert not theirs.enrolments.exists()
 
 
+def test_api_convert_answers_another_managers_programme_like_an_unknown_one(
+    world, employee, other_manager, as_employee
+):
+    theirs = factories.ProgrammeFactory(manager=other_manager, name="Other run")
+    referral = factories.ReferralFactory(referring_client=world.client, owner=employee)
+    url = f"/api/v1/referrals/{referral.pk}/convert/"
+
+    def refusal(programme_id):
+        response = as_employee.post(
+            url,
+            {"client_name": "Gamma", "programme": programme_id},
+            content_type="application/json",
+        )
+        assert response.status_code == 400
+        return response.json()["programme"][0].replace(str(programme_id), "<id>")
+
+    assert refusal(theirs.pk) == refusal(987654)
+
+
 def test_api_assign_outside_the_pool_is_refused(world, manager, as_manager):
     outsider = factories.staff_user(username="outsider")
 
