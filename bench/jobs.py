@@ -28,8 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 SPLIT_SERVICE = "programme.services.split_propose"
+SPLIT_APPLY_SERVICE = "programme.services.split_apply_assignments"
 REMINDERS_MODULE = "feedback.services.reminders"  # each public ``scan_*`` function is a job
-IMPORT_SERVICE = "clients.imports.services.import_clients"
+IMPORT_SERVICE = "clients.imports.services.import_batch_create"
+IMPORT_VALIDATE_SERVICE = "clients.imports.services.import_batch_validate"
+IMPORT_COMMIT_SERVICE = "clients.imports.services.import_batch_commit"
 IMPORT_ROWS = 10_000
 
 
@@ -68,8 +71,10 @@ def _rolled_back(work):
 
 
 def job_auto_split():
-    """The automatic split of every client of the programme over its staff pool."""
-    split = _service(SPLIT_SERVICE)
+    """The automatic split of every client of the programme over its staff pool: the proposal,
+    then applying it with its history, as the manager's "apply" does."""
+    propose = _service(SPLIT_SERVICE)
+    apply = _service(SPLIT_APPLY_SERVICE)
     from django.contrib.auth import get_user_model
 
     from programme.models import Enrolment, Programme
@@ -79,7 +84,9 @@ def job_auto_split():
 
     def work():
         Enrolment.objects.filter(programme=programme).update(assignee=None, assigned_at=None)
-        return split(programme=programme, by=manager)
+        proposal = propose(programme=programme)
+        assignments = {int(pk): person for pk, (person, _weight) in proposal["rows"].items()}
+        return apply(programme=programme, assignments=assignments, by=manager)
 
     _rolled_back(work)
 
@@ -127,14 +134,25 @@ def write_client_file(path: Path, rows: int = IMPORT_ROWS) -> Path:
 
 def job_import_clients():
     """An import of a 10,000-row client file, from the file to the rows, all or nothing."""
-    import_clients = _service(IMPORT_SERVICE)
+    create = _service(IMPORT_SERVICE)
+    validate = _service(IMPORT_VALIDATE_SERVICE)
+    commit = _service(IMPORT_COMMIT_SERVICE)
     from django.contrib.auth import get_user_model
 
     manager = get_user_model().objects.get(username="manager")
+
+    def work(content):
+        # Upload (read the file), check every row (the preview), commit all or nothing. The
+        # background task a big file would get is never sent: its on-commit hook dies with the
+        # rollback, and the check runs here instead.
+        batch = create(kind="clients", content=content, file_name="clients.csv", by=manager)
+        validate(batch=batch)
+        return commit(batch=batch, by=manager)
+
     with tempfile.TemporaryDirectory() as folder:
         path = write_client_file(Path(folder) / "clients.csv")
-        with path.open("rb") as handle:
-            _rolled_back(lambda: import_clients(file=handle, by=manager))
+        content = path.read_bytes()
+        _rolled_back(lambda: work(content))
 
 
 def job_names() -> list[str]:

@@ -254,3 +254,18 @@ def test_make_bench_refuses_sqlite_before_touching_anything(tmp_path):
     assert finished.returncode == 2
     assert "runs on PostgreSQL only" in finished.stderr
     assert not (tmp_path / "db.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        jobs.SPLIT_SERVICE,
+        jobs.SPLIT_APPLY_SERVICE,
+        jobs.IMPORT_SERVICE,
+        jobs.IMPORT_VALIDATE_SERVICE,
+        jobs.IMPORT_COMMIT_SERVICE,
+    ],
+)
+def test_every_job_hook_names_a_service_that_exists(path):
+    """A renamed service must not silently turn a job into "not available"."""
+    assert callable(jobs._service(path))
