@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vipcrm import roles
+from vipcrm.forms import add_service_errors
 
 from . import services
 from .aggregates import JoinedNames
@@ -140,14 +141,6 @@ def _writable_contact(request, pk):
     return contact
 
 
-def _show_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_add(request, pk):
@@ -157,7 +150,7 @@ def contact_add(request, pk):
         try:
             services.contact_create(client=client, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The key contact is added."))
             return redirect(client)
@@ -175,7 +168,7 @@ def contact_edit(request, pk):
         try:
             services.contact_update(contact=original, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The key contact is updated."))
             return redirect(contact.client)

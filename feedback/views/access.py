@@ -1,10 +1,12 @@
-"""Who may do what on the follow-up pages: the one access helper of these views."""
+"""Who may open and change what on the feedback pages: the one access helper of these views."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from vipcrm import roles
+
+from ..models import Visit
 
 
 def require_write(user) -> None:
@@ -30,3 +32,18 @@ def is_htmx(request) -> bool:
 def error_text(error) -> str:
     """The messages of a service's ValidationError, as one sentence for the page."""
     return " ".join(error.messages)
+
+
+def visible_visit(request, pk, queryset=None):
+    """The visit if the user may see its client; 404 otherwise (a colleague's visit)."""
+    queryset = queryset if queryset is not None else Visit.objects.all()
+    return get_object_or_404(queryset.visible_to(request.user), pk=pk)
+
+
+def own_visit(request, pk, queryset=None):
+    """A visit the user may change: their own. Others who may see it (managers, management)
+    read it but get 403 on a change."""
+    visit = visible_visit(request, pk, queryset)
+    if visit.employee_id != request.user.pk:
+        raise PermissionDenied
+    return visit

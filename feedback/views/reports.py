@@ -6,11 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from vipcrm.conflicts import VersionConflict
+from vipcrm.forms import add_service_errors
 
 from ..forms.reports import ReportForms, ReportMainForm
 from ..models import Visit
 from ..services import reports as services
-from ._access import add_errors, own_visit
+from .access import own_visit
 
 
 def _main_data(form) -> dict:
@@ -74,7 +75,7 @@ def report_edit(request, pk):
             # The form keeps what was typed; the hidden version becomes the saved one, so that
             # saving again (after comparing) is a deliberate overwrite.
             return _render(request, visit, report, forms, conflict=error)
-        add_errors(forms.main, error)
+        add_service_errors(forms.main, error)
         if request.POST.get("action") == "finish":
             message = _("The report is not finished: %(reason)s")
         else:
@@ -120,7 +121,7 @@ def _report_correct(request, visit, report, contacts):
         except VersionConflict as error:
             conflict = error
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The correction is saved and kept in the report's history.")

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_http_methods
 
 from clients.models import KeyContact
 from programme.models import Enrolment
+from vipcrm.forms import add_service_errors
 
 from ..forms.visits import VisitBookForm, VisitCancelForm, VisitRescheduleForm
 from ..models import Visit, VisitReport
 from ..services import visits as services
-from ._access import add_errors, own_visit, visible_visit
+from .access import own_visit, visible_visit
 
 
 @login_required
@@ -36,7 +37,7 @@ def visit_book(request, enrolment_pk):
                 contacts=form.cleaned_data["contacts"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The meeting with %(client)s is booked.") % {"client": client}
@@ -92,7 +93,7 @@ def visit_reschedule(request, pk):
         try:
             services.visit_reschedule(visit=visit, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The meeting is moved."))
             return redirect("feedback:visit_detail", pk=visit.pk)
@@ -108,7 +109,7 @@ def visit_cancel(request, pk):
         try:
             services.visit_cancel(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The meeting is cancelled."))
             return redirect("clients:client_detail", pk=visit.client_id)

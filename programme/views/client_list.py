@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from vipcrm.conflicts import VersionConflict
+from vipcrm.forms import add_service_errors
 
 from .. import services
 from ..filters import EnrolmentFilter
@@ -24,7 +25,6 @@ from ..forms import (
 from ..selectors import enrolment_list as list_rows
 from ..selectors import signals_for
 from .access import SimplePage, get_programme, may_manage
-from .programmes import form_errors
 
 
 @login_required
@@ -92,7 +92,7 @@ def enrolment_add_corporate(request, pk):
                 programme=programme, by=request.user, **form.exclusions()
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_service_errors(form, error)
         else:
             if job.is_finished:
                 messages.success(
@@ -127,7 +127,7 @@ def enrolment_add_private(request, pk):
                 programme=programme, clients=form.cleaned_data["clients"], by=request.user
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -216,7 +216,7 @@ def enrolment_assess(request, pk, enrolment_pk):
             form = with_saved_version(form, error.version)
             return enrolment_detail(request, pk, enrolment_pk, assess_form=form, conflict=error)
         except ValidationError as error:
-            form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Assessment saved."))
             return redirect(
@@ -245,7 +245,7 @@ def enrolment_assign(request, pk, enrolment_pk):
             form = with_saved_version(form, error.version)
             return enrolment_detail(request, pk, enrolment_pk, assign_form=form, conflict=error)
         except ValidationError as error:
-            form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Assignment saved."))
             return redirect(

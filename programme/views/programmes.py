@@ -8,21 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
+from vipcrm.forms import add_service_errors
 
 from .. import services
 from ..enums import ProgrammeStatus
 from ..forms import CloseForm, NextRunForm, ProgrammeForm
 from ..selectors import progress as programme_progress
 from .access import get_programme, may_manage, programmes_for, require_manager_area
-
-
-def form_errors(form, error: ValidationError) -> None:
-    """Puts a service's ValidationError on the form, on the field it names when it has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -49,7 +41,7 @@ def programme_create(request):
         try:
             programme = services.programme_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Programme opened as a draft. Now compose its client list.")
@@ -81,7 +73,7 @@ def programme_edit(request, pk):
         try:
             services.programme_update(programme=programme, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Programme saved."))
             return redirect("programme:programme_detail", pk=programme.pk)
@@ -111,7 +103,7 @@ def programme_close(request, pk):
                 programme=programme, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The programme is closed."))
             return redirect("programme:programme_detail", pk=programme.pk)
@@ -139,7 +131,7 @@ def programme_next_run(request, pk):
                 previous=previous, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The next run is open as a draft, with the same client list.")

@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vipcrm.forms import add_service_errors
+
 from .. import services
 from ..forms import StaffAddForm, StaffKindForm
 from ..selectors import pool_load
 from .access import get_programme, may_manage
-from .programmes import form_errors
 
 
 @login_required
@@ -40,7 +41,7 @@ def staff_add(request, pk):
         try:
             member = services.staff_add(programme=programme, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
