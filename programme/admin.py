@@ -120,7 +120,6 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
             assignee=assignee,
             by=request.user,
             source=AssignmentSource.ADMIN,
-            require_pool=True,
         )
 
     def changeform_view(self, request, *args, **kwargs):

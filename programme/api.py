@@ -184,7 +184,6 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
             reason=reason,
             by=request.user,
             source=AssignmentSource.API,
-            require_pool=True,
             version=serializer.validated_data.get("version"),
         )
         return Response(EnrolmentSerializer(enrolment).data)

@@ -83,14 +83,13 @@ def enrolment_assign(
     by,
     reason: str = "",
     source: str = AssignmentSource.FORM,
-    require_pool: bool = False,
     version: int | None = None,
 ) -> Enrolment:
     """Assigns (or unassigns, with ``assignee=None``) a client on a programme's list.
 
-    Refuses a monopolised client to its original salesperson and any change to a closed
-    programme. With ``require_pool`` (the manager's pages, the API and the admin) it also refuses
-    an assignee outside the staff pool; the import may name anyone, as the foundation allows.
+    Refuses a monopolised client to its original salesperson, an assignee outside the
+    programme's staff pool and any change to a closed programme — for every caller alike (the
+    manager's pages, the API, the admin, the import and the automatic split).
 
     Side effects: writes an AssignmentChange row; bumps the enrolment's version. Re-assigning to
     the current assignee changes nothing and writes no history. With ``version`` (the one the
@@ -119,8 +118,7 @@ def enrolment_assign(
     )
     check_open(enrolment.programme)
     check_assignment_allowed(enrolment=enrolment, assignee=assignee)
-    if require_pool:
-        check_in_pool(programme=enrolment.programme, assignee=assignee)
+    check_in_pool(programme=enrolment.programme, assignee=assignee)
     previous = enrolment.assignee
     enrolment.assignee = assignee
     enrolment.assigned_at = timezone.now() if assignee else None

@@ -238,7 +238,6 @@ def enrolment_assign(request, pk, enrolment_pk):
                 assignee=form.cleaned_data["assignee"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
-                require_pool=True,
                 version=form.cleaned_data["version"],
             )
         except VersionConflict as error:

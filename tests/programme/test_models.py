@@ -14,6 +14,8 @@ def monopolised(db):
     salesperson = factories.staff_user(username="salesperson")
     client = factories.ClientFactory(original_salesperson=salesperson)
     enrolment = factories.EnrolmentFactory(client=client, assessment="monopolised")
+    # Both are in the staff pool, so that only the monopolised rule can refuse an assignment.
+    factories.StaffMemberFactory(programme=enrolment.programme, employee=salesperson)
     return enrolment, salesperson
 
 
@@ -40,14 +42,17 @@ def test_monopolised_client_to_its_salesperson_is_refused_by_the_model(monopolis
 def test_monopolised_client_to_its_salesperson_is_refused_by_the_service(monopolised, manager):
     enrolment, salesperson = monopolised
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         enrolment_assign(enrolment=enrolment, assignee=salesperson, by=manager)
+
+    assert error.value.message_dict == {"assignee": [str(MONOPOLISED_RULE_MESSAGE)]}
 
     assert AssignmentChange.objects.filter(enrolment=enrolment).count() == 0
 
 
 def test_monopolised_client_may_go_to_another_employee(monopolised, employee, manager):
     enrolment, _ = monopolised
+    factories.StaffMemberFactory(programme=enrolment.programme, employee=employee)
 
     enrolment_assign(enrolment=enrolment, assignee=employee, by=manager, reason="Fresh eyes")
 
@@ -67,6 +72,7 @@ def test_excellent_client_may_stay_with_its_salesperson(db, manager):
     enrolment = factories.EnrolmentFactory(
         client=factories.ClientFactory(original_salesperson=salesperson), assessment="excellent"
     )
+    factories.StaffMemberFactory(programme=enrolment.programme, employee=salesperson)
 
     enrolment_assign(enrolment=enrolment, assignee=salesperson, by=manager)
 

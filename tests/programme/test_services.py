@@ -50,9 +50,7 @@ def test_assign_refuses_someone_outside_the_pool(world, manager):
     outsider = factories.staff_user(username="outsider")
 
     with pytest.raises(ValidationError, match="not in this programme's staff pool"):
-        services.enrolment_assign(
-            enrolment=world.enrolment, assignee=outsider, by=manager, require_pool=True
-        )
+        services.enrolment_assign(enrolment=world.enrolment, assignee=outsider, by=manager)
 
 
 def test_assign_refuses_changes_to_a_closed_programme(world, colleague, manager):
