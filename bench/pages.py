@@ -200,6 +200,42 @@ for _name, _user, _kind, _url_name, _mix in _PENDING:
     register(Page(_name, _user, _kind, _pending_url(_url_name), in_http_mix=_mix))
 
 
+def _programme_list_url(query):
+    def url(ctx):
+        return _pending_url("programme:enrolment_list")(ctx) + f"?{query}"
+
+    return url
+
+
+# The programme's client list as its manager pages through it: a filter, a text search and the
+# last page (compared with the first: keyset pages, no OFFSET).
+register(
+    Page(
+        "programme_clients_filtered",
+        "manager",
+        LIST,
+        _programme_list_url("tier=A&stage=visited"),
+    )
+)
+register(
+    Page(
+        "programme_clients_search",
+        "manager",
+        LIST,
+        lambda ctx: _programme_list_url(f"q={ctx.search_term.replace(' ', '+')}")(ctx),
+    )
+)
+register(
+    Page(
+        "programme_clients_last",
+        "manager",
+        LIST,
+        _programme_list_url("page=last"),
+        compare_with="programme_clients",
+    )
+)
+
+
 def _dashboard_url(name):
     return lambda ctx: reverse("dashboards:dashboard", args=[name])
 

@@ -1,5 +1,8 @@
 """Keyset pagination for long lists ordered by (name, id): every page costs the same.
 
+The client base pages by the client's (name, id); a programme's client list by its client's
+(name, id) — the ordering fields are parameters.
+
 A page is found from the row next to it (``?after=<id>`` / ``?before=<id>``), never by skipping
 rows with OFFSET, and the last page is the first page read backwards (``?page=last``). The total
 is counted only up to a cap ("more than 1,000"), so a list of 100,000 clients is never counted
@@ -58,8 +61,11 @@ def keyset_page(
     *,
     size: int = 50,
     count_cap: int = 1000,
+    name: str = "name",
+    tiebreak: str = "pk",
 ) -> KeysetPage:
-    """The page of ``rows`` (ordered by name, id) that ``params`` asks for.
+    """The page of ``rows`` (ordered by ``name``, then the unique ``tiebreak``) that ``params``
+    asks for. The cursors are the rows' primary keys.
 
     ``counted`` is the same selection without the per-row extras, counted up to ``count_cap``.
     Always two queries: the rows and the capped count (three only when a cursor points at a row
@@ -70,23 +76,29 @@ def keyset_page(
     before = _cursor(params.get("before"))
     last = params.get("page") == "last"
 
-    def name_of(pk):
-        return Subquery(model._default_manager.filter(pk=pk).values("name")[:1])
+    def value_of(pk, field):
+        return Subquery(model._default_manager.filter(pk=pk).values(field)[:1])
+
+    def beyond(pk, direction):
+        """The rows after (``gt``) or before (``lt``) the row ``pk`` in the list's order."""
+        value = value_of(pk, name)
+        tie = pk if tiebreak == "pk" else value_of(pk, tiebreak)
+        return rows.filter(**{f"{name}__{direction}e": value}).filter(
+            Q(**{f"{name}__{direction}": value}) | Q(**{f"{tiebreak}__{direction}": tie})
+        )
 
     forwards = True
     if after:
-        name = name_of(after)
-        selected = rows.filter(name__gte=name).filter(Q(name__gt=name) | Q(pk__gt=after))
+        selected = beyond(after, "gt")
     elif before:
-        name = name_of(before)
-        selected = rows.filter(name__lte=name).filter(Q(name__lt=name) | Q(pk__lt=before))
+        selected = beyond(before, "lt")
         forwards = False
     elif last:
         selected = rows
         forwards = False
     else:
         selected = rows
-    ordering = ("name", "pk") if forwards else ("-name", "-pk")
+    ordering = (name, tiebreak) if forwards else (f"-{name}", f"-{tiebreak}")
     found = list(selected.order_by(*ordering)[: size + 1])
     more = len(found) > size
     found = found[:size]
@@ -94,7 +106,7 @@ def keyset_page(
         found.reverse()
     if (after or before) and not found:
         # The row the cursor named is gone (or was never visible): start from the beginning.
-        found = list(rows.order_by("name", "pk")[: size + 1])
+        found = list(rows.order_by(name, tiebreak)[: size + 1])
         more, found, after, before, last = len(found) > size, found[:size], None, None, False
         forwards = True
     if forwards:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from clients.paging import CURSOR_PARAMS, keyset_page
 from vipcrm.conflicts import VersionConflict
 from vipcrm.forms import add_service_errors
 
@@ -24,18 +25,28 @@ from ..forms import (
 )
 from ..selectors import enrolment_list as list_rows
 from ..selectors import signals_for
-from .access import SimplePage, get_programme, may_manage
+from .access import get_programme, may_manage
+
+ENROLMENTS_PER_PAGE = 50
 
 
 @login_required
 def enrolment_list(request, pk):
     programme = get_programme(request, pk)
     filterset = EnrolmentFilter(request.GET, queryset=list_rows(programme), programme=programme)
-    page = SimplePage(filterset.qs, request.GET.get("page"))
+    selected = filterset.qs
+    # Keyset pages by the client's (name, id) — a client is on a list once —, so the last page of
+    # 100,000 costs what the first does; the total is counted up to a cap.
+    page = keyset_page(
+        selected,
+        selected.values("pk"),
+        request.GET,
+        size=ENROLMENTS_PER_PAGE,
+        name="client__name",
+        tiebreak="client_id",
+    )
     for row in page:
         row.signals = signals_for(row)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "programme/enrolment_list.html",
@@ -44,8 +55,11 @@ def enrolment_list(request, pk):
             "tab": "clients",
             "filter": filterset,
             "page_obj": page,
-            "query": query.urlencode(),
-            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+            # The bulk form comes back to this very page (filters and cursor).
+            "here": request.GET.urlencode(),
+            "filtered": any(
+                value for key, value in request.GET.items() if key not in CURSOR_PARAMS
+            ),
             "bulk_form": BulkAssignForm(programme=programme),
             "may_manage": may_manage(request.user, programme),
         },
