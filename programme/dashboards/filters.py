@@ -150,9 +150,12 @@ class DashboardFilter(django_filters.FilterSet):
         model = Client
         fields = ["start", "end", "programme", "employee", "segment"]
 
-    def __init__(self, data=None, *, user, programmes, today=None):
+    def __init__(self, data=None, *, user, programmes, today=None, sees_everything=None):
         super().__init__(data, queryset=Client.objects.all())
         self.user = user
+        self.sees_everything = (
+            roles.sees_everything(user) if sees_everything is None else sees_everything
+        )
         self.today = today or timezone.localdate()
         self.filters["programme"].queryset = programmes.order_by("-starts_on", "name")
         self.filters["employee"].queryset = (
@@ -188,7 +191,7 @@ class DashboardFilter(django_filters.FilterSet):
         programmes = self.filters["programme"].queryset
         return Scope(
             programmes=programmes.filter(pk=programme.pk) if programme else programmes,
-            by_list=programme is not None or not roles.sees_everything(self.user),
+            by_list=programme is not None or not self.sees_everything,
             programme=programme,
             employee=cleaned.get("employee"),
             segment=cleaned.get("segment"),
@@ -204,6 +207,23 @@ class DashboardFilter(django_filters.FilterSet):
 
 def _person_name(user):
     return user.get_full_name() or user.username
+
+
+def dashboard_viewer(user):
+    """Whose programmes "no programme chosen" means: ``"all"`` for management (who all read
+    the same figures), else the programme manager's id."""
+    return "all" if roles.sees_everything(user) else user.pk
+
+
+def scope_from_params(viewer, filters, *, today=None) -> Scope:
+    """The scope a request had, rebuilt from ``dashboard_viewer`` and ``Scope.query_string``
+    (for a dashboard built away from the request: ``programme.dashboards.snapshots``)."""
+    everything = viewer == "all"
+    programmes = Programme.objects.all() if everything else Programme.objects.filter(manager=viewer)
+    data = {key: str(value) for key, value in filters.items()}
+    return DashboardFilter(
+        data, user=None, programmes=programmes, today=today, sees_everything=everything
+    ).scope
 
 
 def dashboard_filter(user, data, *, today=None) -> DashboardFilter:
