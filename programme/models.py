@@ -355,6 +355,9 @@ class DashboardSnapshot(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     data = models.JSONField(_("data"), null=True, blank=True)
+    # Each table's body rows as HTML, drawn with the build (in its language): formatting
+    # thousands of cells is most of what a page would otherwise spend.
+    rows_html = models.JSONField(_("table rows as HTML"), default=dict, blank=True)
     built_at = models.DateTimeField(_("figures as of"), null=True, blank=True)
     build_seconds = models.FloatField(_("build seconds"), null=True, blank=True)
     requested_at = models.DateTimeField(_("last requested at"))

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from programme.models import DashboardSnapshot
+from programme.templatetags.dashboard_format import dashboard_rows
 from vipcrm.queue import enqueue, enqueue_on_commit
 
 from .base import Dashboard
@@ -46,6 +47,8 @@ PRUNE_AFTER = dt.timedelta(days=7)
 # The beat does not rebuild a snapshot built this recently (a page view just refreshed it).
 REBUILT_RECENTLY = dt.timedelta(minutes=1)
 POLL_SECONDS = 2
+# How often a page view records that the snapshot is still read (for the beat's warm list).
+TOUCH_EVERY = dt.timedelta(minutes=5)
 
 
 def max_age() -> dt.timedelta:
@@ -62,25 +65,30 @@ def snapshot_key(name: str, language: str, params: dict) -> str:
 
 
 def snapshot_for(spec, scope, user, language: str) -> DashboardSnapshot:
-    """The snapshot row of ``spec`` for this scope, user and language, created when missing;
-    marks it requested now (two queries, whether or not it existed)."""
+    """The snapshot row of ``spec`` for this scope, user and language, created when missing,
+    and marked requested (``requested_at``, at most every ``TOUCH_EVERY``).
+
+    Two queries either way, and no write on most views: a page view must not wait for a
+    commit to disk. The UPDATE's condition is in SQL so that the count does not depend on it.
+    """
     params = snapshot_params(scope, user)
     key = snapshot_key(spec.name, language, params)
-    DashboardSnapshot.objects.bulk_create(
-        [
-            DashboardSnapshot(
-                key=key,
-                name=spec.name,
-                language=language,
-                params=params,
-                requested_at=timezone.now(),
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=["requested_at"],
+    now = timezone.now()
+    snapshot = DashboardSnapshot.objects.filter(key=key).first()
+    if snapshot is not None:
+        DashboardSnapshot.objects.filter(pk=snapshot.pk, requested_at__lt=now - TOUCH_EVERY).update(
+            requested_at=now
+        )
+        return snapshot
+    snapshot = DashboardSnapshot(
+        key=key, name=spec.name, language=language, params=params, requested_at=now
     )
-    return DashboardSnapshot.objects.get(key=key)
+    # Two first views at once: the second one's insert becomes an update of the first one's
+    # row (whose state ``request_build`` reads again in its conditional UPDATE).
+    DashboardSnapshot.objects.bulk_create(
+        [snapshot], update_conflicts=True, unique_fields=["key"], update_fields=["requested_at"]
+    )
+    return snapshot
 
 
 def is_fresh(snapshot, now=None) -> bool:
@@ -172,7 +180,9 @@ def snapshot_build(snapshot_id: int, *, force: bool = False) -> DashboardSnapsho
         # A savepoint: a failed query rolls back to here, not the caller's transaction.
         with transaction.atomic(), translation.override(snapshot.language):
             scope = scope_from_params(snapshot.params["viewer"], snapshot.params["filters"])
-            data = spec.build(scope).to_snapshot()
+            board = spec.build(scope)
+            data = board.to_snapshot()
+            rows_html = {table.key: dashboard_rows(table) for table in board.tables}
     except Exception as error:
         logger.exception("dashboard snapshot %s (%s) failed", snapshot.pk, snapshot)
         mine.update(status=Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
@@ -181,6 +191,7 @@ def snapshot_build(snapshot_id: int, *, force: bool = False) -> DashboardSnapsho
         mine.update(
             status=Status.READY,
             data=data,
+            rows_html=rows_html,
             built_at=now,
             build_seconds=round(time.perf_counter() - started, 3),
             error="",

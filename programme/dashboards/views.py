@@ -79,6 +79,7 @@ def dashboard_detail(request, name):
             "scope": filterset.scope,
             "board": board,
             "charts": board.charts() if board else [],
+            "rows_html": snapshot.rows_html,
             "query": query,
             **_state(spec, snapshot, query),
         },
