@@ -47,6 +47,9 @@ PRUNE_AFTER = dt.timedelta(days=7)
 # The beat does not rebuild a snapshot built this recently (a page view just refreshed it).
 REBUILT_RECENTLY = dt.timedelta(minutes=1)
 POLL_SECONDS = 2
+# Part of every key: raise it when what a snapshot stores changes (its JSON or its drawn rows),
+# so that a deploy never serves snapshots of the old form.
+SNAPSHOT_FORMAT = 1
 # How often a page view records that the snapshot is still read (for the beat's warm list).
 TOUCH_EVERY = dt.timedelta(minutes=5)
 
@@ -60,7 +63,9 @@ def snapshot_params(scope, user) -> dict:
 
 
 def snapshot_key(name: str, language: str, params: dict) -> str:
-    text = json.dumps([name, language, params], sort_keys=True, separators=(",", ":"))
+    text = json.dumps(
+        [SNAPSHOT_FORMAT, name, language, params], sort_keys=True, separators=(",", ":")
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -386,7 +386,8 @@ def test_management_shares_snapshots_and_each_manager_has_their_own(
     http.get(page_url("retention"), PERIOD)
     assert DashboardSnapshot.objects.count() == 1
     as_manager.get(page_url("retention"), PERIOD)
-    as_director.get(page_url("retention"), PERIOD, HTTP_ACCEPT_LANGUAGE="ru")
+    russian = as_director.get(page_url("retention"), PERIOD, HTTP_ACCEPT_LANGUAGE="ru")
+    assert "обновляются каждые 15 минут." in russian.content.decode()
     as_director.get(page_url("retention"), PERIOD | {"programme": company.programme.pk})
     params = sorted(
         (s.language, json.dumps(s.params, sort_keys=True)) for s in DashboardSnapshot.objects.all()
