@@ -137,7 +137,7 @@ def request_build(snapshot, *, now=None) -> bool:
         return False
     snapshot.status, snapshot.queued_at = Status.PENDING, now
     if build_dashboard_snapshot.app.conf.task_always_eager:
-        # Runs here and now, in this transaction (tests; a development server without a worker).
+        # Runs here and now, in this transaction (the tests' eager queue).
         enqueue(build_dashboard_snapshot, snapshot_id=snapshot.pk)
         snapshot.refresh_from_db()
     else:
