@@ -10,7 +10,14 @@ from vipcrm.audit_admin import register_history
 
 from . import services
 from .enums import AssignmentSource
-from .models import AssignmentChange, Enrolment, Programme, ProgrammeJob, StaffMember
+from .models import (
+    AssignmentChange,
+    DashboardSnapshot,
+    Enrolment,
+    Programme,
+    ProgrammeJob,
+    StaffMember,
+)
 
 
 class StaffMemberInline(admin.TabularInline):
@@ -155,6 +162,32 @@ class ProgrammeJobAdmin(admin.ModelAdmin):
     list_select_related = ["programme"]
     readonly_fields = ["programme", "kind", "status", "done", "total", "params", "error"]
     exclude = ["result"]
+
+
+@admin.register(DashboardSnapshot)
+class DashboardSnapshotAdmin(admin.ModelAdmin):
+    """Read-only: the snapshots are built by the worker. Deleting one makes the next view build
+    it again; a failed one shows its error here."""
+
+    list_display = ["name", "language", "status", "built_at", "build_seconds", "requested_at"]
+    list_filter = ["name", "status", "language"]
+    exclude = ["data", "rows_html"]
+    readonly_fields = [
+        "key",
+        "name",
+        "language",
+        "params",
+        "status",
+        "built_at",
+        "build_seconds",
+        "requested_at",
+        "queued_at",
+        "started_at",
+        "error",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 register_history(Enrolment)

@@ -330,3 +330,45 @@ class ProgrammeJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in (self.Status.PENDING, self.Status.RUNNING, self.Status.APPLYING)
+
+
+class DashboardSnapshot(models.Model):
+    """A dashboard built once for one scope, period and language, served to every page view
+    until it is older than ``VIPCRM_DASHBOARD_MAX_AGE`` (``programme.dashboards.snapshots``).
+
+    ``key`` identifies what was asked for: the dashboard, the language, the filters and whose
+    programmes "no programme" means (management shares one snapshot; a programme manager has
+    their own). ``data`` keeps the last good build while a refresh runs or after one failed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    name = models.CharField(_("dashboard"), max_length=40)
+    language = models.CharField(_("language"), max_length=10)
+    params = models.JSONField(_("parameters"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    data = models.JSONField(_("data"), null=True, blank=True)
+    # Each table's body rows as HTML, drawn with the build (in its language): formatting
+    # thousands of cells is most of what a page would otherwise spend.
+    rows_html = models.JSONField(_("table rows as HTML"), default=dict, blank=True)
+    built_at = models.DateTimeField(_("figures as of"), null=True, blank=True)
+    build_seconds = models.FloatField(_("build seconds"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("last requested at"))
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+        indexes = [models.Index(fields=["requested_at"], name="programme_snapshot_requested")]
+
+    def __str__(self):
+        return f"{self.name} ({self.language}) {self.params.get('filters', {})}"

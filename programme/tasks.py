@@ -18,3 +18,20 @@ def run_programme_job(*, job_id: int) -> None:
         split_apply_run(job=job)
     else:
         job_run(job=job)
+
+
+@shared_task(name="programme.build_dashboard_snapshot")
+def build_dashboard_snapshot(*, snapshot_id: int) -> None:
+    """Builds one dashboard snapshot (``programme.dashboards.snapshots``)."""
+    from .dashboards.snapshots import snapshot_build
+
+    snapshot_build(snapshot_id)
+
+
+@shared_task(name="programme.refresh_dashboard_snapshots")
+def refresh_dashboard_snapshots() -> None:
+    """The beat's pass over the snapshots: the recently requested ones refreshed, the forgotten
+    ones deleted."""
+    from .dashboards.snapshots import snapshots_refresh
+
+    snapshots_refresh()

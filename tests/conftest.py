@@ -74,6 +74,10 @@ def _eager_celery(settings):
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.LANGUAGE_CODE = "en"
+    # Every dashboard view rebuilds its snapshot (eagerly, in the request): the exact-figure
+    # tests read the data they just wrote. tests/programme/dashboards/test_snapshots.py sets a
+    # positive age to test the snapshots themselves.
+    settings.VIPCRM_DASHBOARD_MAX_AGE = 0
     # Hashing passwords properly is slow by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -206,6 +206,11 @@ def _scan(scan, schedule):
 
 
 _MORNING = crontab(minute=0, hour=REMINDER_HOUR)
+# --- Dashboards (programme.dashboards.snapshots) -----------------------------------------------
+# A dashboard page shows a snapshot of its figures built in the background; older than this
+# (seconds), a page view queues a refresh, and the beat rebuilds every snapshot opened in the
+# last day at this interval. 0 rebuilds on every view (the tests, with an eager queue).
+VIPCRM_DASHBOARD_MAX_AGE = env.int("VIPCRM_DASHBOARD_MAX_AGE", 900)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "vipcrm.tasks.heartbeat", "schedule": crontab(minute="*/15")},
     # Meetings are scanned every hour of the working day (a meeting booked at noon for tomorrow
@@ -220,6 +225,12 @@ CELERY_BEAT_SCHEDULE = {
         "weekly_digest",
         crontab(minute=0, hour=REMINDER_DIGEST_HOUR, day_of_week=REMINDER_DIGEST_WEEKDAY),
     ),
+    # The dashboards' snapshots people opened in the last day, rebuilt before they go stale.
+    "dashboard-snapshots": {
+        "task": "programme.refresh_dashboard_snapshots",
+        "schedule": timedelta(seconds=VIPCRM_DASHBOARD_MAX_AGE or 900),
+        "options": {"expires": VIPCRM_DASHBOARD_MAX_AGE or 900},
+    },
     "reminders-email-sweep": {
         "task": "feedback.send_pending_emails",
         "schedule": crontab(minute="*/10"),

@@ -102,6 +102,66 @@ class Dashboard:
             )
         return charts
 
+    def to_snapshot(self) -> dict:
+        """The dashboard as plain JSON (labels as text in the current language, values tagged
+        with their types), which ``from_snapshot`` turns back into an equal ``Dashboard``."""
+        return {
+            "name": self.name,
+            "title": str(self.title),
+            "figures": [
+                {"key": f.key, "label": str(f.label), "value": tag(f.value), "kind": f.kind}
+                for f in self.figures
+            ],
+            "tables": [
+                {
+                    "key": t.key,
+                    "title": str(t.title),
+                    "columns": [
+                        {"key": c.key, "label": str(c.label), "kind": c.kind, "link": c.link}
+                        for c in t.columns
+                    ],
+                    "rows": [tag(row) for row in t.rows],
+                    "chart": None
+                    if t.chart is None
+                    else {
+                        "type": t.chart.type,
+                        "x": t.chart.x,
+                        "series": list(t.chart.series),
+                        "stacked": t.chart.stacked,
+                    },
+                    "empty": str(t.empty),
+                    "note": str(t.note),
+                }
+                for t in self.tables
+            ],
+            "definitions": [[str(term), str(text)] for term, text in self.definitions],
+            "notes": [tag(note) for note in self.notes],
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict) -> "Dashboard":
+        return cls(
+            name=data["name"],
+            title=data["title"],
+            figures=[
+                Figure(**figure | {"value": untag(figure["value"])}) for figure in data["figures"]
+            ],
+            tables=[
+                Table(
+                    key=t["key"],
+                    title=t["title"],
+                    columns=[Column(**column) for column in t["columns"]],
+                    rows=[untag(row) for row in t["rows"]],
+                    chart=None if t["chart"] is None else Chart(**t["chart"]),
+                    empty=t["empty"],
+                    note=t["note"],
+                )
+                for t in data["tables"]
+            ],
+            definitions=[(term, text) for term, text in data["definitions"]],
+            notes=[untag(note) for note in data["notes"]],
+        )
+
     def as_json(self):
         return {
             "dashboard": self.name,
@@ -111,6 +171,45 @@ class Dashboard:
                 for t in self.tables
             },
         }
+
+
+# Tags of the values JSON has no type for: they come back from a snapshot as the same types.
+DECIMAL, DATETIME, DATE_TAG = "$decimal", "$datetime", "$date"
+
+
+def tag(value):
+    """``value`` as JSON, Decimals, dates and datetimes tagged (``{"$decimal": "12.50"}``)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return {DECIMAL: str(value)}
+    if isinstance(value, dt.datetime):
+        return {DATETIME: value.isoformat()}
+    if isinstance(value, dt.date):
+        return {DATE_TAG: value.isoformat()}
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [tag(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): tag(v) for k, v in value.items()}
+    raise TypeError(f"a dashboard value of type {type(value).__name__} has no snapshot form")
+
+
+def untag(value):
+    if isinstance(value, list):
+        return [untag(item) for item in value]
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((name, text),) = value.items()
+            if name == DECIMAL:
+                return Decimal(text)
+            if name == DATETIME:
+                return dt.datetime.fromisoformat(text)
+            if name == DATE_TAG:
+                return dt.date.fromisoformat(text)
+        return {k: untag(v) for k, v in value.items()}
+    return value
 
 
 def to_json(value):

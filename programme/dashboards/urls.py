@@ -7,6 +7,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.dashboard_index, name="index"),
     path("<slug:name>/", views.dashboard_detail, name="dashboard"),
+    path("<slug:name>/status/", views.dashboard_status, name="status"),
     path(
         "<slug:name>/export/<slug:table>.<str:file_format>",
         views.dashboard_export,

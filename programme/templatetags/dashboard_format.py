@@ -8,6 +8,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -32,6 +33,30 @@ def dashboard_value(value, kind="text"):
     if kind == "date" or isinstance(value, dt.date):
         return date_filter(value, "SHORT_DATE_FORMAT")
     return value
+
+
+def _cell_class(column) -> str:
+    return "" if column.kind in ("text", "date") else ' class="text-end"'
+
+
+@register.simple_tag
+def dashboard_rows(table, drawn=None):
+    """The table's body rows as HTML; ``drawn``: the rows already drawn by the snapshot's build
+    (``DashboardSnapshot.rows_html``), used when they are there. Drawn in Python, not by a
+    template loop: a long table (one row per employee) is thousands of cells."""
+    if drawn and table.key in drawn:
+        return mark_safe(drawn[table.key])  # noqa: S308 - drawn by this function at the build
+    columns = [(column, mark_safe(_cell_class(column)), column.key) for column in table.columns]
+    rows = []
+    for row in table.rows:
+        cells = "".join(
+            [
+                format_html('<td{} data-column="{}">{}</td>', css, key, dashboard_cell(row, column))
+                for column, css, key in columns
+            ]
+        )
+        rows.append(f"\n          <tr>{cells}</tr>")
+    return mark_safe("".join(rows) + "\n")  # noqa: S308 - every part is escaped above
 
 
 @register.simple_tag

@@ -102,3 +102,38 @@ def test_a_table_downloads_as_csv_and_xlsx(page, demo):
     assert list(header[:3]) == ["Client", "Health", "Reasons"]
     first = page.get_by_test_id("table-clients").locator("tbody tr").first
     assert rows[1][0] == first.locator("td").first.inner_text()
+
+
+def test_a_cold_filter_shows_progress_then_the_figures_without_a_reload(
+    page, demo, settings, monkeypatch
+):
+    """Snapshots on (15 minutes) and a real queue: the first view of a filter shows the progress
+    panel; once the worker (here the test, through the service) has built the snapshot, the
+    panel's polling reloads the page by itself and the figures are there."""
+    from programme.dashboards import snapshots
+    from programme.models import DashboardSnapshot
+    from vipcrm.celery import app as celery_app
+
+    settings.VIPCRM_DASHBOARD_MAX_AGE = 900
+    celery_app.conf.task_always_eager = False  # put back by tests/conftest.py's _eager_celery
+    queued = []
+    monkeypatch.setattr(
+        snapshots, "enqueue_on_commit", lambda task, **kwargs: queued.append(kwargs["snapshot_id"])
+    )
+    log_in(page, "director")
+    page.goto("/dashboards/quality/")
+    panel = page.get_by_test_id("dashboard-progress")
+    assert "Computing the figures for this filter…" in panel.inner_text()
+    assert page.locator("[data-figure]").count() == 0
+    # The panel polls (every 2 s) while the build waits in the queue.
+    with page.expect_response("**/dashboards/quality/status/*"):
+        pass
+    (snapshot_id,) = queued
+    assert DashboardSnapshot.objects.get(pk=snapshot_id).status == "pending"
+
+    snapshots.snapshot_build(snapshot_id)
+    page.get_by_test_id("figures").wait_for()
+    assert page.locator("[data-figure]").count() >= 4
+    assert "Figures as of" in page.get_by_test_id("dashboard-freshness").inner_text()
+    assert page.get_by_test_id("dashboard-progress").count() == 0
+    assert page.url.endswith("/dashboards/quality/")

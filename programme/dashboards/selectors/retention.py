@@ -63,8 +63,15 @@ DEFINITIONS = [
 ]
 
 
+# The lost clients listed on the page (the most recently lost); the export lists every one.
+PAGE_ROWS = 50
+
+
 def retention(scope, *, limit="page") -> Dashboard:
-    """Every table is short (bounded by months, stages or people): ``limit`` changes nothing."""
+    """``limit``: how many lost clients to list — a page's worth by default, every one with
+    ``None`` (the export). The other tables are short (bounded by months)."""
+    if limit == "page":
+        limit = PAGE_ROWS
     period = months(scope.start, scope.end)
     result = _monthly_figures(scope, period)
 
@@ -156,8 +163,12 @@ def retention(scope, *, limit="page") -> Dashboard:
                     Column("recommendation", _("Recommendation"), INT),
                     Column("last_volume_month", _("Last month with volume")),
                 ],
-                lost,
+                lost if limit is None else lost[:limit],
                 empty=_("No client was lost in this period."),
+                note=_("The %(count)s most recently lost; the export has every client.")
+                % {"count": limit}
+                if limit is not None and len(lost) > limit
+                else "",
             ),
         ],
     )

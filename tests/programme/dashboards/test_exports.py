@@ -134,3 +134,27 @@ def test_at_risk_export_is_not_cut_at_the_page_length(as_director, db, monkeypat
     assert len(page.context["board"].table("clients").rows) == 2
     rows = read_xlsx(export(as_director, "at-risk", "clients", "xlsx").content)
     assert len(rows) == 1 + 3
+
+
+def test_retention_lists_the_latest_lost_clients_and_exports_every_one(
+    as_director, db, monkeypatch
+):
+    import importlib
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(
+        importlib.import_module("programme.dashboards.selectors.retention"), "PAGE_ROWS", 2
+    )
+    today = timezone.localdate()
+    for days, name in ((1, "Lost first"), (2, "Lost second"), (3, "Lost third")):
+        factories.ClientFactory(
+            name=name, status="lost", lost_on=today.replace(day=1) - dt.timedelta(days=days)
+        )
+    page = as_director.get(reverse("dashboards:dashboard", args=["retention"]))
+    board = page.context["board"]
+    assert board.figure("lost") == 3
+    assert [row["client"] for row in board.table("lost").rows] == ["Lost first", "Lost second"]
+    assert "The 2 most recently lost; the export has every client." in page.content.decode()
+    rows = read_xlsx(export(as_director, "retention", "lost", "xlsx").content)
+    assert [row[0] for row in rows[1:]] == ["Lost first", "Lost second", "Lost third"]
