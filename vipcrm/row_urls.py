@@ -3,12 +3,12 @@ string format instead of a ``reverse()``.
 
 ``{% url %}`` runs ``reverse()`` each time, about 20–60 µs on our URL configuration: with three or
 four links a row, the links of a hundred rows cost more than the rest of the page. A row's links
-differ only by the row's id, so this tag reverses each URL name once per request, with a marker
-in place of the id, and puts each row's id where the marker was. The result is the URL
+differ only by the row's ids, so this tag reverses each URL name once per request, with markers
+in place of the ids, and puts each row's ids where the markers were. The result is the URL
 ``{% url %}`` gives: same script prefix, same language, same path.
 
-Only for URLs that take a single integer id (``<int:pk>``); anything else raises, as
-``{% url %}`` would for an unknown name.
+Only for URLs whose arguments are integer ids (``<int:pk>``, up to four); anything else
+raises, as ``{% url %}`` would for an unknown name.
 """
 
 from django import template
@@ -18,38 +18,45 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
-# An id no row has, and digits no URL prefix contains.
-_MARKER = 987654321987654321
+# Ids no row has, with digits no URL prefix contains.
+_MARKERS = tuple(987654321987654320 + n for n in range(4))
 
 
-def _split_url(view_name: str) -> tuple[str, str]:
-    head, *tail = reverse(view_name, args=[_MARKER]).split(str(_MARKER))
-    if len(tail) != 1:
-        raise template.TemplateSyntaxError(f"{view_name!r} does not take one id")
-    return head, tail[0]
+def _url_format(view_name: str, arity: int) -> str:
+    """The URL of ``view_name`` as a format string with ``{0}``, ``{1}``… for its ids."""
+    markers = [str(marker) for marker in _MARKERS[:arity]]
+    url = reverse(view_name, args=markers).replace("{", "{{").replace("}", "}}")
+    for position, marker in enumerate(markers):
+        if url.count(marker) != 1:
+            raise template.TemplateSyntaxError(f"{view_name!r} does not take {arity} ids")
+        url = url.replace(marker, f"{{{position}}}")
+    return url
 
 
-def row_url_for(request, view_name: str, pk) -> str:
-    """``reverse(view_name, args=[pk])``, reversed once per request and URL name."""
-    key = (view_name, get_language(), get_script_prefix())
+def row_url_for(request, view_name: str, *ids) -> str:
+    """``reverse(view_name, args=ids)`` for integer ids, reversed once per request and URL
+    name."""
+    key = (view_name, len(ids), get_language(), get_script_prefix())
     cache = getattr(request, "_row_urls", None) if request is not None else None
     if cache is None:
         cache = {}
         if request is not None:
             request._row_urls = cache
-    parts = cache.get(key)
-    if parts is None:
-        parts = cache[key] = _split_url(view_name)
-    return f"{parts[0]}{int(pk)}{parts[1]}"
+    url_format = cache.get(key)
+    if url_format is None:
+        url_format = cache[key] = _url_format(view_name, len(ids))
+    return url_format.format(*(int(pk) for pk in ids))
 
 
 class RowUrlNode(template.Node):
-    def __init__(self, view_name, pk, target):
-        self.view_name, self.pk, self.target = view_name, pk, target
+    def __init__(self, view_name, ids, target):
+        self.view_name, self.ids, self.target = view_name, ids, target
 
     def render(self, context):
         url = row_url_for(
-            context.get("request"), self.view_name.resolve(context), self.pk.resolve(context)
+            context.get("request"),
+            self.view_name.resolve(context),
+            *(pk.resolve(context) for pk in self.ids),
         )
         if context.autoescape:
             url = conditional_escape(url)
@@ -61,14 +68,16 @@ class RowUrlNode(template.Node):
 
 @register.tag
 def row_url(parser, token):
-    """``{% row_url "app:view" pk %}`` or ``{% row_url "app:view" pk as name %}``."""
+    """``{% row_url "app:view" pk %}``, ``{% row_url "app:view" parent.pk pk %}``, each
+    optionally ``… as name``."""
     bits = token.split_contents()
     target = None
-    if len(bits) == 5 and bits[3] == "as":
-        target = bits[4]
-        bits = bits[:3]
-    if len(bits) != 3:
+    if len(bits) >= 5 and bits[-2] == "as":
+        target = bits[-1]
+        bits = bits[:-2]
+    if not 3 <= len(bits) <= 2 + len(_MARKERS):
         raise template.TemplateSyntaxError(
-            "row_url takes a URL name and an id: {% row_url 'app:view' pk [as name] %}"
+            "row_url takes a URL name and its ids: {% row_url 'app:view' pk [as name] %}"
         )
-    return RowUrlNode(parser.compile_filter(bits[1]), parser.compile_filter(bits[2]), target)
+    ids = [parser.compile_filter(bit) for bit in bits[2:]]
+    return RowUrlNode(parser.compile_filter(bits[1]), ids, target)

@@ -11,8 +11,10 @@ from django.views.decorators.http import require_POST
 
 from vipcrm.conflicts import VersionConflict
 from vipcrm.forms import add_service_errors
+from vipcrm.lists import set_choice_labels
 
 from .. import services
+from ..enums import Assessment, Stage
 from ..filters import EnrolmentFilter
 from ..forms import (
     AddCorporateForm,
@@ -32,7 +34,7 @@ def enrolment_list(request, pk):
     programme = get_programme(request, pk)
     filterset = EnrolmentFilter(request.GET, queryset=list_rows(programme), programme=programme)
     page = SimplePage(filterset.qs, request.GET.get("page"))
-    for row in page:
+    for row in set_choice_labels(page, assessment=Assessment, stage=Stage):
         row.signals = signals_for(row)
     query = request.GET.copy()
     query.pop("page", None)
