@@ -20,20 +20,26 @@ multi-widget) goes to crispy unchanged.
 from django import forms, template
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 
 def _is_plain_select(widget) -> bool:
-    """A single-choice <select> whose rendering is Django's own (a widget that overrides
-    ``render`` to map its value, like django-filter's BooleanWidget, renders itself)."""
+    """A single-choice <select> whose rendering is Django's own: a widget that changes any of
+    it (django-filter's BooleanWidget maps its value in ``render``; another may add attributes
+    to its options or use its own templates) renders itself."""
+    kind, select = type(widget), forms.Select
     return (
-        isinstance(widget, forms.Select)
+        isinstance(widget, select)
         and not widget.allow_multiple_selected
-        and type(widget).render is forms.Select.render
-        and type(widget).get_context is forms.Select.get_context
+        and all(
+            getattr(kind, name) is getattr(select, name)
+            for name in ("render", "get_context", "optgroups", "create_option", "format_value")
+        )
+        and widget.template_name == select.template_name
+        and widget.option_template_name == select.option_template_name
     )
 
 
@@ -57,7 +63,7 @@ def _options(widget, values: list[str]):
         selected = not selected_one and value in values
         selected_one = selected_one or selected
         marked = " selected" if selected else ""
-        return f'<option value="{escape(value)}"{marked}>{escape(label)}</option>'
+        return f'<option value="{escape(value)}"{marked}>{conditional_escape(label)}</option>'
 
     parts = []
     for value, label in widget.choices:
