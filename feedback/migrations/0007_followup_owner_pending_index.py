@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0005_audit_history'),
-        ('feedback', '0006_audit_history'),
-        ('programme', '0004_audit_history'),
+        ("clients", "0005_audit_history"),
+        ("feedback", "0006_audit_history"),
+        ("programme", "0004_audit_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(condition=models.Q(('done_at__isnull', True)), fields=['owner', 'due_on', 'id'], name='followup_owner_pending_idx'),
+            model_name="followup",
+            index=models.Index(
+                condition=models.Q(("done_at__isnull", True)),
+                fields=["owner", "due_on", "id"],
+                name="followup_owner_pending_idx",
+            ),
         ),
     ]
