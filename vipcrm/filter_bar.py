@@ -18,10 +18,12 @@ multi-widget) goes to crispy unchanged.
 """
 
 from django import forms, template
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django_filters.fields import ModelChoiceIterator as FilterModelChoiceIterator
 
 register = template.Library()
 
@@ -52,6 +54,24 @@ def _is_handled(widget) -> bool:
     )
 
 
+def _choices(widget):
+    """The widget's choices. Those of a model choice field are read in one fetch: its iterator
+    reads them with ``.iterator()``, on PostgreSQL a server-side cursor (DECLARE, a FETCH per 100
+    rows, CLOSE: three to five round trips per select instead of one). Same choices, same order,
+    with django-filter's "null" choice after the empty one."""
+    choices = widget.choices
+    if type(choices) not in (ModelChoiceIterator, FilterModelChoiceIterator):
+        yield from choices
+        return
+    field = choices.field
+    if field.empty_label is not None:
+        yield ("", field.empty_label)
+    if type(choices) is FilterModelChoiceIterator and field.null_label is not None:
+        yield (field.null_value, field.null_label)
+    for obj in choices.queryset.all():
+        yield choices.choice(obj)
+
+
 def _options(widget, values: list[str]):
     """``<option>``s as Django's Select renders them: the first matching value is selected.
     Written with ``escape`` rather than ``format_html``: a select of the staff has 200."""
@@ -66,7 +86,7 @@ def _options(widget, values: list[str]):
         return f'<option value="{escape(value)}"{marked}>{conditional_escape(label)}</option>'
 
     parts = []
-    for value, label in widget.choices:
+    for value, label in _choices(widget):
         if isinstance(label, (list, tuple)):
             inner = "".join(option(v, lbl) for v, lbl in label)
             parts.append(f'<optgroup label="{escape(value)}">{inner}</optgroup>')
