@@ -39,7 +39,7 @@ def opportunity_totals(queryset) -> dict:
 def opportunity_list(request):
     opportunities = (
         Opportunity.objects.visible_to(request.user)
-        .select_related("client", "programme", "owner", "position", "client_position__position")
+        .select_related("client", "owner", "position", "client_position__position")
         .order_by("-created_at", "-id")
     )
     filterset = OpportunityFilter(request.GET, queryset=opportunities, request=request)
