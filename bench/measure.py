@@ -21,6 +21,7 @@ the issue's targets hold.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import math
@@ -116,6 +117,53 @@ def measure_page(
     }
 
 
+class _Rollback(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def split_proposal_ready(context, user):
+    """The automatic split's proposal for the whole list, for as long as its page is timed.
+
+    The data set has every client assigned, so there is nothing to split: inside a transaction
+    that is rolled back afterwards, every client of the programme is unassigned (as the auto_split
+    job does), the manager's "Propose a split" runs (``services.split_start``) and — the list
+    being long — the worker's task computes the proposal (``run_programme_job``; its on-commit
+    hook dies with the rollback). The page then shows a proposal of 100,000 clients over the
+    staff pool; afterwards the data set is as it was (checked)."""
+    from django.db import transaction
+
+    from programme import services
+    from programme.models import Enrolment, Programme, ProgrammeJob
+    from programme.tasks import run_programme_job
+
+    programme = Programme.objects.get(pk=context.programme_id)
+    enrolments = Enrolment.objects.filter(programme=programme)
+    before = (enrolments.filter(assignee__isnull=True).count(), programme.jobs.count())
+    try:
+        with transaction.atomic():
+            enrolments.update(assignee=None, assigned_at=None)
+            job = services.split_start(programme=programme, by=user)
+            if not job.is_finished:
+                run_programme_job(job_id=job.pk)
+            job.refresh_from_db()
+            if job.status != ProgrammeJob.Status.READY:
+                raise RuntimeError(f"the split proposal failed: {job.error}")
+            yield job
+            raise _Rollback
+    except _Rollback:
+        pass
+    after = (enrolments.filter(assignee__isnull=True).count(), programme.jobs.count())
+    if after != before:
+        raise RuntimeError(f"the split proposal leaked: {before} before, {after} after")
+
+
+# Pages that need a state of the data set the build does not leave: name → context manager
+# (context, user) that sets it up for the page's timing and undoes it.
+PREPARED = {"split_proposal": split_proposal_ready}
+PREPARED_MUST_CONTAIN = {"split_proposal": b'data-testid="split-summary"'}
+
+
 def measure_pages(
     pages, context, requests: int = 30, warmup: int = 5, log=print, budget_seconds=None
 ) -> list[dict]:
@@ -154,15 +202,20 @@ def measure_pages(
                 continue
             log(f"bench: {page.name}: snapshot built in {row['build_seconds']} s")
             must_contain = b'data-testid="figures"'
-        row |= measure_page(
-            browsers[page.user],
-            url,
-            bare_url,
-            requests,
-            warmup,
-            budget_seconds,
-            must_contain=must_contain,
-        )
+        prepared = PREPARED.get(page.name)
+        try:
+            with prepared(context, user) if prepared else contextlib.nullcontext():
+                row |= measure_page(
+                    browsers[page.user],
+                    url,
+                    bare_url,
+                    requests,
+                    warmup,
+                    budget_seconds,
+                    must_contain=must_contain or PREPARED_MUST_CONTAIN.get(page.name),
+                )
+        except RuntimeError as error:
+            row |= {"status": "failed", "reason": str(error)}
         if row["status"] == "ok":
             log(
                 f"bench: {page.name}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
@@ -335,6 +388,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--only", help="comma-separated page names")
+    parser.add_argument("--only-jobs", help="comma-separated job names (e.g. auto_split)")
     parser.add_argument(
         "--page-seconds",
         type=float,
@@ -407,7 +461,10 @@ def main(argv=None) -> int:
     # 3. The jobs.
     job_results = [dataset_job]
     if not args.skip_jobs:
-        for name in jobs.job_names():
+        names = jobs.job_names()
+        if args.only_jobs:
+            names = [name for name in names if name in args.only_jobs.split(",")]
+        for name in names:
             result = jobs.run_job(name)
             print(f"bench: job {name}: {result}", flush=True)
             job_results.append(result)

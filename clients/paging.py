@@ -56,7 +56,7 @@ def _cursor(value) -> int | None:
 
 def keyset_page(
     rows: QuerySet,
-    counted: QuerySet,
+    counted: QuerySet | None,
     params,
     *,
     size: int = 50,
@@ -67,9 +67,10 @@ def keyset_page(
     """The page of ``rows`` (ordered by ``name``, then the unique ``tiebreak``) that ``params``
     asks for. The cursors are the rows' primary keys.
 
-    ``counted`` is the same selection without the per-row extras, counted up to ``count_cap``.
-    Always two queries: the rows and the capped count (three only when a cursor points at a row
-    that is gone, and the first page is shown instead).
+    ``counted`` is the same selection without the per-row extras, counted up to ``count_cap``;
+    ``None`` when the page shows no count (``count`` is then 0). Two queries: the rows and the
+    capped count (one without a count; one more only when a cursor points at a row that is
+    gone, and the first page is shown instead).
     """
     model = rows.model
     after = _cursor(params.get("after"))
@@ -113,7 +114,7 @@ def keyset_page(
         has_previous, has_next = bool(after), more
     else:
         has_previous, has_next = more, bool(before)
-    total = counted.order_by()[: count_cap + 1].count()
+    total = 0 if counted is None else counted.order_by()[: count_cap + 1].count()
     base = {k: v for k, v in params.lists() if k not in CURSOR_PARAMS and any(v)}
     page = KeysetPage(
         object_list=found,

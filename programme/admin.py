@@ -16,6 +16,7 @@ from .models import (
     Enrolment,
     Programme,
     ProgrammeJob,
+    SplitProposalRow,
     StaffMember,
 )
 
@@ -187,6 +188,24 @@ class DashboardSnapshotAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SplitProposalRow)
+class SplitProposalRowAdmin(admin.ModelAdmin):
+    """Read-only: a proposal's rows are written by the split and changed on its page, where the
+    rules are checked and the job's summary follows."""
+
+    list_display = ["client_name", "assignee", "weight", "job"]
+    list_select_related = ["assignee", "job__programme"]
+    list_filter = ["job__programme"]
+    search_fields = ["client_name"]
+    raw_id_fields = ["job", "enrolment", "client", "assignee"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -272,8 +272,11 @@ class AssignmentChange(models.Model):
 class ProgrammeJob(models.Model):
     """A long piece of work on a programme (adding clients, computing a split), with its progress.
 
-    A split proposal lives here too: ``result["rows"]`` maps each unassigned enrolment to the
-    proposed assignee and the client's weight, until the manager applies or discards it.
+    A split proposal's rows are ``SplitProposalRow``s of the job, until the manager applies or
+    discards it; its ``result`` holds the proposal's totals: ``{"proposed": n, "unplaced": m,
+    "people": {employee_id: [clients, weight]}, "held": {employee_id: [clients, weight]},
+    "total_weight": w}`` — the per-person summary as computed, kept up to date when a row is
+    changed, so that the page never adds up 100,000 rows.
     """
 
     class Kind(models.TextChoices):
@@ -330,6 +333,56 @@ class ProgrammeJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in (self.Status.PENDING, self.Status.RUNNING, self.Status.APPLYING)
+
+
+class SplitProposalRow(models.Model):
+    """One client of a split proposal and the employee proposed for it.
+
+    The client's name is copied here when the proposal is computed: the page reads the proposal
+    50 rows at a time by keyset on ``(job, client_name, client)`` — one index, whatever the size
+    of the proposal or of the client base (a renamed client keeps its place until the next
+    proposal; the page shows its current name)."""
+
+    job = models.ForeignKey(
+        ProgrammeJob,
+        verbose_name=_("job"),
+        on_delete=models.CASCADE,
+        related_name="proposal_rows",
+        db_index=False,  # split_row_page_idx begins with it
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="+"
+    )
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    client_name = models.CharField(_("client name"), max_length=255)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed employee"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    weight = models.PositiveSmallIntegerField(_("weight"))
+
+    class Meta:
+        verbose_name = _("split proposal row")
+        verbose_name_plural = _("split proposal rows")
+        indexes = [
+            models.Index(fields=["job", "client_name", "client"], name="split_row_page_idx"),
+            models.Index(fields=["assignee"], name="split_row_assignee_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "enrolment"], name="split_row_unique_enrolment"),
+        ]
+
+    def __str__(self):
+        return f"{self.client_name} → {self.assignee_id}"
 
 
 class DashboardSnapshot(models.Model):

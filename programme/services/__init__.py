@@ -37,6 +37,7 @@ from .splitting import (
     split_apply_run,
     split_apply_start,
     split_change_row,
+    split_proposal_row_removed,
     split_propose,
     split_start,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "split_apply_run",
     "split_apply_start",
     "split_change_row",
+    "split_proposal_row_removed",
     "split_propose",
     "split_start",
     "staff_add",

@@ -258,6 +258,9 @@ def enrolment_remove(*, enrolment: Enrolment, by) -> None:
             _("%(client)s is already being worked (%(stage)s) and stays on the list.")
             % {"client": enrolment.client.name, "stage": enrolment.get_stage_display()}
         )
+    from .splitting import split_proposal_row_removed
+
+    split_proposal_row_removed(enrolment=enrolment)
     enrolment.delete()
 
 

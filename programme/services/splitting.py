@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,6 +14,7 @@ from ..models import (
     Enrolment,
     Programme,
     ProgrammeJob,
+    SplitProposalRow,
     StaffMember,
 )
 from .assignment import check_assignment_allowed, check_in_pool, check_open, enrolments_assign_many
@@ -20,24 +22,30 @@ from .programmes import LARGE_LIST, client_list_add_corporate, corporate_clients
 
 # The automatic split (stage 4) -----------------------------------------------------------------
 
+PROPOSAL_BATCH = 5000
+
 
 def _split_inputs(programme: Programme, on_progress=None):
-    from ..split import SplitClient, SplitPerson
+    """The unassigned clients, the pool's members with their load, and each client's
+    ``(client_id, name)``."""
+    from ..split import SplitClient
 
     weights = _tier_weights()
-    pool = [
-        SplitPerson(id=member.employee_id, capacity=member.capacity, load=member.held_weight or 0)
-        for member in _pool_with_load(programme)
-    ]
+    members = _pool_with_load(programme)
     unassigned = programme.enrolments.filter(assignee__isnull=True).order_by("pk")
     total = unassigned.count()
-    clients = []
-    rows = unassigned.values_list("pk", "client__tier", "original_salesperson_id", "assessment")
-    for index, (pk, tier, salesperson_id, assessment) in enumerate(rows.iterator(chunk_size=5000)):
+    clients, names = [], {}
+    rows = unassigned.values_list(
+        "pk", "client__tier", "original_salesperson_id", "assessment", "client_id", "client__name"
+    )
+    for index, (pk, tier, salesperson_id, assessment, client_id, name) in enumerate(
+        rows.iterator(chunk_size=5000)
+    ):
         clients.append(SplitClient(pk, weights[tier], salesperson_id, assessment))
+        names[pk] = (client_id, name)
         if on_progress and index % 5000 == 4999:
             on_progress(done=index + 1, total=total)
-    return clients, pool
+    return clients, members, names
 
 
 def _tier_weights():
@@ -52,20 +60,74 @@ def _pool_with_load(programme: Programme):
     return staff_with_load(programme)
 
 
-def split_propose(*, programme: Programme, on_progress=None) -> dict:
-    """Computes a proposal for every unassigned client: ``{"rows": {enrolment_id: [assignee_id,
-    weight]}, "unplaced": [enrolment_id, …]}``. Reads only."""
-    from ..split import propose
+def _propose(*, programme: Programme, on_progress=None):
+    from ..split import SplitPerson, propose
 
-    clients, pool = _split_inputs(programme, on_progress)
+    clients, members, names = _split_inputs(programme, on_progress)
+    pool = [
+        SplitPerson(id=member.employee_id, capacity=member.capacity, load=member.held_weight or 0)
+        for member in members
+    ]
     if not pool:
         raise ValidationError(_("The staff pool is empty. Add employees to the pool first."))
     result = propose(clients, pool)
     weight = {client.id: client.weight for client in clients}
-    return {
-        "rows": {str(pk): [person, weight[pk]] for pk, person in result.assignments.items()},
+    proposal = {
+        "rows": {pk: (person, weight[pk]) for pk, person in result.assignments.items()},
         "unplaced": result.unplaced,
     }
+    return proposal, members, names
+
+
+def split_propose(*, programme: Programme, on_progress=None) -> dict:
+    """Computes a proposal for every unassigned client: ``{"rows": {enrolment_id: (assignee_id,
+    weight)}, "unplaced": [enrolment_id, …]}``. Reads only."""
+    return _propose(programme=programme, on_progress=on_progress)[0]
+
+
+def split_proposal_compute(*, job: ProgrammeJob, on_progress=None) -> dict:
+    """Computes the proposal of the job's programme and writes its rows set-wise
+    (``bulk_create`` in batches); returns the job's ``result``: the proposal's totals and its
+    summary per person (added up in SQL once, then kept up to date by ``split_change_row``)."""
+    programme = job.programme
+    proposal, members, names = _propose(programme=programme, on_progress=on_progress)
+    rows = proposal["rows"]
+    batch = []
+    for pk, (person, weight) in rows.items():
+        client_id, name = names[pk]
+        batch.append(
+            SplitProposalRow(
+                job=job,
+                enrolment_id=pk,
+                client_id=client_id,
+                client_name=name,
+                assignee_id=person,
+                weight=weight,
+            )
+        )
+        if len(batch) == PROPOSAL_BATCH:
+            SplitProposalRow.objects.bulk_create(batch)
+            batch = []
+    SplitProposalRow.objects.bulk_create(batch)
+    people = {
+        str(row["assignee"]): [row["count"], row["weight"]]
+        for row in job.proposal_rows.order_by()
+        .values("assignee")
+        .annotate(count=Count("pk"), weight=Sum("weight"))
+    }
+    return {
+        "proposed": len(rows),
+        "unplaced": len(proposal["unplaced"]),
+        "people": people,
+        "held": {str(m.employee_id): [m.held_count, m.held_weight] for m in members},
+        "total_weight": _list_weight(programme),
+    }
+
+
+def _list_weight(programme: Programme) -> int:
+    from ..selectors import client_weight
+
+    return Enrolment.objects.filter(programme=programme).aggregate(w=Sum(client_weight()))["w"] or 0
 
 
 def split_start(*, programme: Programme, by) -> ProgrammeJob:
@@ -128,12 +190,13 @@ def job_run(*, job: ProgrammeJob) -> None:
     ProgrammeJob.objects.filter(pk=job.pk).update(status=ProgrammeJob.Status.RUNNING)
     try:
         if job.kind == ProgrammeJob.Kind.SPLIT:
-            result = split_propose(programme=job.programme, on_progress=progress)
-        else:
-            added = client_list_add_corporate(
-                programme=job.programme, by=job.created_by, on_progress=progress, **job.params
-            )
-            result = {"added": added}
+            # The rows and the "ready" status together: a proposal is whole or absent.
+            with transaction.atomic():
+                _job_ready(job, split_proposal_compute(job=job, on_progress=progress))
+            return
+        added = client_list_add_corporate(
+            programme=job.programme, by=job.created_by, on_progress=progress, **job.params
+        )
     except ValidationError as error:
         ProgrammeJob.objects.filter(pk=job.pk).update(
             status=ProgrammeJob.Status.FAILED,
@@ -149,6 +212,10 @@ def job_run(*, job: ProgrammeJob) -> None:
             finished_at=timezone.now(),
         )
         raise
+    _job_ready(job, {"added": added})
+
+
+def _job_ready(job: ProgrammeJob, result: dict) -> None:
     ProgrammeJob.objects.filter(pk=job.pk).update(
         status=ProgrammeJob.Status.READY,
         result=result,
@@ -159,18 +226,42 @@ def job_run(*, job: ProgrammeJob) -> None:
 
 @transaction.atomic
 def split_change_row(*, job: ProgrammeJob, enrolment: Enrolment, assignee, by) -> ProgrammeJob:
-    """The manager changes one row of a proposal before applying it; the rules are checked now."""
+    """The manager changes one row of a proposal before applying it; the rules are checked now.
+    The row and the summary per person on the job change together (the job is locked)."""
     job = ProgrammeJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ProgrammeJob.Status.READY:
         raise ValidationError(_("This proposal was already applied or is not ready."))
-    key = str(enrolment.pk)
-    if key not in job.result.get("rows", {}):
+    row = SplitProposalRow.objects.filter(job=job, enrolment=enrolment).first()
+    if row is None:
         raise ValidationError(_("This client is not part of the proposal."))
     check_assignment_allowed(enrolment=enrolment, assignee=assignee)
     check_in_pool(programme=job.programme, assignee=assignee)
-    job.result["rows"][key][0] = assignee.pk
+    if row.assignee_id == assignee.pk:
+        return job
+    _summary_move(job, row.assignee_id, -1, -row.weight)
+    _summary_move(job, assignee.pk, 1, row.weight)
+    SplitProposalRow.objects.filter(pk=row.pk).update(assignee=assignee)
     job.save(update_fields=["result"])
     return job
+
+
+def _summary_move(job: ProgrammeJob, person_id: int, count: int, weight: int) -> None:
+    people = job.result.setdefault("people", {})
+    row = people.setdefault(str(person_id), [0, 0])
+    row[0] += count
+    row[1] += weight
+    if row == [0, 0]:
+        del people[str(person_id)]
+
+
+def split_proposal_row_removed(*, enrolment: Enrolment) -> None:
+    """A client taken off the list leaves the proposals it was in: their summaries follow (the
+    rows go with the enrolment)."""
+    for row in SplitProposalRow.objects.filter(enrolment=enrolment):
+        job = ProgrammeJob.objects.select_for_update().get(pk=row.job_id)
+        _summary_move(job, row.assignee_id, -1, -row.weight)
+        job.result["proposed"] = job.result.get("proposed", 1) - 1
+        job.save(update_fields=["result"])
 
 
 def split_apply_start(*, job: ProgrammeJob, by) -> int | None:
@@ -179,7 +270,7 @@ def split_apply_start(*, job: ProgrammeJob, by) -> int | None:
     job = ProgrammeJob.objects.get(pk=job.pk)
     if job.status != ProgrammeJob.Status.READY or job.kind != ProgrammeJob.Kind.SPLIT:
         raise ValidationError(_("This proposal was already applied or is not ready."))
-    if len(job.result.get("rows", {})) <= LARGE_LIST:
+    if job.result.get("proposed", 0) <= LARGE_LIST:
         return split_apply(job=job, by=by)
     updated = ProgrammeJob.objects.filter(pk=job.pk, status=ProgrammeJob.Status.READY).update(
         status=ProgrammeJob.Status.APPLYING, error="", created_by=by
@@ -216,8 +307,14 @@ def split_apply(*, job: ProgrammeJob, by) -> int:
     applicable = (ProgrammeJob.Status.READY, ProgrammeJob.Status.APPLYING)
     if job.status not in applicable or job.kind != ProgrammeJob.Kind.SPLIT:
         raise ValidationError(_("This proposal was already applied or is not ready."))
-    wanted = {int(pk): row[0] for pk, row in job.result.get("rows", {}).items()}
+    wanted = dict(
+        job.proposal_rows.order_by()
+        .values_list("enrolment_id", "assignee_id")
+        .iterator(chunk_size=PROPOSAL_BATCH)
+    )
     count = split_apply_assignments(programme=job.programme, assignments=wanted, by=by)
+    # The applied proposal lives on in the history (AssignmentChange) and the job's totals.
+    job.proposal_rows.all().delete()
     job.status = ProgrammeJob.Status.APPLIED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])

@@ -41,27 +41,3 @@ def get_programme(request, pk, *, write: bool = False) -> Programme:
     if write and not may_manage(request.user, programme):
         raise PermissionDenied
     return programme
-
-
-class SimplePage:
-    """One page of a list without COUNT(*): fetches one row more than it shows to know whether
-    a next page exists, so the page costs the same on a list of 100,000."""
-
-    def __init__(self, queryset, number, size=50):
-        try:
-            self.number = max(int(number or 1), 1)
-        except (TypeError, ValueError):
-            self.number = 1
-        start = (self.number - 1) * size
-        rows = list(queryset[start : start + size + 1])
-        self.has_next = len(rows) > size
-        self.object_list = rows[:size]
-        self.has_previous = self.number > 1
-        self.next_page_number = self.number + 1
-        self.previous_page_number = self.number - 1
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-    def __len__(self):
-        return len(self.object_list)

@@ -1,49 +1,150 @@
 """Stage 4: the automatic split — compute a proposal, review and change it, apply it — and the
 progress of the programme's long jobs."""
 
+from html import escape
+from typing import NamedTuple
+
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import get_format, localize
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from clients.paging import keyset_page
+
 from .. import services
+from ..enums import STAFF_CAPACITY, Assessment, StaffKind
 from ..forms import SplitRowForm
-from ..models import ProgrammeJob
-from ..selectors import pool_load
-from .access import SimplePage, get_programme, may_manage
+from ..models import ProgrammeJob, StaffMember
+from .access import get_programme, may_manage
 
 ROWS_PER_PAGE = 50
+# "N clients are not assigned" is counted up to here ("more than 1,000"): a list of 100,000
+# waiting for its first split is not counted whole on each view.
+UNASSIGNED_CAP = 1000
 
 
-def proposal_summary(programme, job):
-    """Per person of the pool: clients proposed, weighted load after the split, capacity and
-    capacity share — from the proposal's rows, without touching the database per row."""
-    pool = pool_load(programme)
-    proposed_count, proposed_weight = {}, {}
-    total = pool.total_weight
-    for assignee, weight in job.result.get("rows", {}).values():
-        proposed_count[assignee] = proposed_count.get(assignee, 0) + 1
-        proposed_weight[assignee] = proposed_weight.get(assignee, 0) + weight
+NAME_FIELDS = ("first_name", "last_name", "username")
+# What a row of the proposal shows, and nothing more of its client, enrolment and salesperson.
+ROW_FIELDS = (
+    "job_id",
+    "enrolment_id",
+    "client_name",
+    "client_id",
+    "assignee_id",
+    "weight",
+    "client__name",
+    "enrolment__assessment",
+    *(f"enrolment__original_salesperson__{field}" for field in NAME_FIELDS),
+)
+
+
+class PoolPerson(NamedTuple):
+    employee_id: int
+    name: str
+    kind: str  # its label
+    capacity: float
+
+
+def pool_people(programme) -> list[PoolPerson]:
+    """The staff pool as the split page shows it, read as plain values (200 people: no model
+    objects to build)."""
+    kinds = {value: str(label) for value, label in StaffKind.choices}
+    return [
+        PoolPerson(
+            employee_id,
+            f"{first} {last}".strip() or username,  # User.get_full_name(), else the username
+            kinds.get(kind, kind),
+            STAFF_CAPACITY.get(kind, 0),
+        )
+        for employee_id, kind, first, last, username in StaffMember.objects.filter(
+            programme=programme
+        )
+        .order_by("employee__last_name", "employee__username")
+        .values_list(
+            "employee_id",
+            "kind",
+            "employee__first_name",
+            "employee__last_name",
+            "employee__username",
+        )
+    ]
+
+
+def proposal_summary(job, pool: list[PoolPerson]) -> list:
+    """Per person of the pool: clients proposed, clients held, weighted load after the split,
+    capacity and capacity share — from the totals the job keeps (added up in SQL when the
+    proposal was computed, changed with each row), never from the proposal's rows."""
+    result = job.result
+    proposed, held = result.get("people", {}), result.get("held", {})
+    total = result.get("total_weight", 0)
+    total_capacity = sum(member.capacity for member in pool)
     people = []
-    for member in pool.members:
-        load = member.held_weight + proposed_weight.get(member.employee_id, 0)
-        share = total * member.capacity / pool.total_capacity if pool.total_capacity else 0
+    for member in pool:
+        count, weight = proposed.get(str(member.employee_id), (0, 0))
+        held_count, held_weight = held.get(str(member.employee_id), (0, 0))
+        load = held_weight + weight
+        share = total * member.capacity / total_capacity if total_capacity else 0
         people.append(
             {
                 "member": member,
-                "count": proposed_count.get(member.employee_id, 0),
-                "held": member.held_count,
+                "count": count,
+                "held": held_count,
                 "load": load,
                 "share": round(share, 1),
                 "percent": round(100 * load / share) if share else 0,
             }
         )
     return people
+
+
+def summary_rows_html(people) -> str:
+    """The summary's rows (200 people in a large pool), written here rather than by 2,000
+    template variables: the same cells, the names escaped and the numbers localized as the
+    template would."""
+    label = escape(_("Load against share"))
+    number = _number_format()
+    return mark_safe(  # noqa: S308 (names escaped, numbers formatted here)
+        "\n".join(
+            f'<tr data-testid="split-person"><td>{escape(p["member"].name)}</td>'
+            f"<td>{escape(p['member'].kind)}</td><td>{number(p['count'])}</td>"
+            f"<td>{number(p['held'])}</td><td>{number(p['load'])}</td>"
+            f"<td>{number(p['member'].capacity)}</td><td>{number(p['share'])}</td>"
+            f'<td class="text-nowrap"><progress max="100" value="{p["percent"]}" '
+            f'aria-label="{label}"></progress> {number(p["percent"])}%</td></tr>'
+            for p in people
+        )
+    )
+
+
+def _number_format():
+    """``localize`` for the summary's ints and floats, its format looked up once per page
+    rather than once per cell: the same text as a template variable's."""
+    if settings.USE_THOUSAND_SEPARATOR:
+        return localize
+    decimal = get_format("DECIMAL_SEPARATOR")
+
+    def number(value):
+        return str(value).replace(".", decimal) if isinstance(value, float) else str(value)
+
+    return number
+
+
+def assignee_options(pool: list[PoolPerson]) -> str:
+    """The ``<option>``s of the pool's employees (200 in a large pool), written here rather
+    than by a template loop."""
+    return mark_safe(  # noqa: S308 (names escaped)
+        "".join(
+            f'<option value="{member.employee_id}">{escape(member.name)}</option>'
+            for member in pool
+        )
+    )
 
 
 @login_required
@@ -56,38 +157,44 @@ def split_detail(request, pk):
     )
     if job and job.error and job.status == ProgrammeJob.Status.READY:
         messages.error(request, job.error)
+    unassigned = programme.enrolments.filter(assignee__isnull=True).order_by()
+    unassigned = unassigned[: UNASSIGNED_CAP + 1].count()
     context = {
         "programme": programme,
         "tab": "split",
         "job": job,
         "may_manage": may_manage(request.user, programme),
-        "unassigned": programme.enrolments.filter(assignee__isnull=True).count(),
+        "unassigned": min(unassigned, UNASSIGNED_CAP),
+        "unassigned_capped": unassigned > UNASSIGNED_CAP,
     }
     if job and job.status == ProgrammeJob.Status.READY:
-        rows = job.result.get("rows", {})
-        keys = sorted(rows, key=int)
-        page = SimplePage(keys, request.GET.get("page"), size=ROWS_PER_PAGE)
-        enrolments = programme.enrolments.select_related("client", "original_salesperson").in_bulk(
-            [int(key) for key in page.object_list]
+        pool = pool_people(programme)
+        names = {member.employee_id: member.name for member in pool}
+        # 50 rows by keyset on the client's (name, id): the (job, client_name, client) index.
+        page = keyset_page(
+            job.proposal_rows.select_related("client", "enrolment__original_salesperson").only(
+                *ROW_FIELDS
+            ),
+            None,  # no count shown: the proposal's size is on the job
+            request.GET,
+            size=ROWS_PER_PAGE,
+            name="client_name",
+            tiebreak="client_id",
         )
-        people = {
-            user.pk: user
-            for user in get_user_model().objects.filter(programme_memberships__programme=programme)
-        }
+        assessments = {value: str(label) for value, label in Assessment.choices}
+        for row in page:
+            row.assessment_label = assessments.get(row.enrolment.assessment, "")
+            row.proposed = names.get(row.assignee_id, "—")
         context.update(
             page_obj=page,
-            people=proposal_summary(programme, job),
-            rows=[
-                {
-                    "enrolment": enrolments[int(key)],
-                    "assignee": people.get(rows[key][0]),
-                    "weight": rows[key][1],
-                }
-                for key in page.object_list
-                if int(key) in enrolments
-            ],
-            pool_users=sorted(people.values(), key=lambda u: (u.last_name, u.username)),
-            unplaced=len(job.result.get("unplaced", [])),
+            people=summary_rows_html(proposal_summary(job, pool)),
+            change_url=reverse(
+                "programme:split_change", kwargs={"pk": programme.pk, "job_pk": job.pk}
+            ),
+            rows=page.object_list,
+            options=assignee_options(pool),
+            here=request.GET.urlencode(),
+            unplaced=job.result.get("unplaced", 0),
         )
     return render(request, "programme/split_detail.html", context)
 
@@ -131,9 +238,10 @@ def split_change(request, pk, job_pk):
             messages.success(request, _("Proposal changed."))
     else:
         messages.error(request, _("Choose an employee of the staff pool."))
-    page = request.POST.get("page", "")
+    # Back to the same page of the proposal (its cursor).
+    back = request.POST.get("next", "")
     url = reverse("programme:split_detail", kwargs={"pk": programme.pk})
-    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+    return redirect(url + back if back.startswith("?") else url)
 
 
 @login_required

@@ -319,7 +319,7 @@ def test_split_applies_with_auto_split_history_and_never_monopolised_to_salesper
 
     job = services.split_start(programme=world.programme, by=manager)
     assert job.status == "ready"
-    assert job.result["rows"][str(blocked.pk)][0] == colleague.pk
+    assert job.proposal_rows.get(enrolment=blocked).assignee == colleague
     count = services.split_apply(job=job, by=manager)
 
     assert count == 5
@@ -362,7 +362,7 @@ def test_split_start_runs_a_large_list_in_a_task_with_progress(
         job = services.split_start(programme=world.programme, by=manager)
 
     job.refresh_from_db()
-    assert job.status == "ready" and len(job.result["rows"]) == 3 and job.percent == 100
+    assert job.status == "ready" and job.proposal_rows.count() == 3 and job.percent == 100
 
 
 def test_split_start_refuses_an_empty_pool(manager):
@@ -411,7 +411,7 @@ def test_a_job_that_crashes_is_marked_failed(world, manager, monkeypatch):
     def crash(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("programme.services.splitting.split_propose", crash)
+    monkeypatch.setattr("programme.services.splitting._propose", crash)
     job = ProgrammeJob.objects.create(programme=world.programme, kind="split", total=1)
 
     with pytest.raises(RuntimeError):

@@ -7,7 +7,7 @@ not see: the manager's pages do not exist for them. The API's ``/enrolments/`` f
 ``Enrolment.visible_to`` (an employee reads their personal list) but only the manager assigns.
 """
 
-from programme.models import ProgrammeJob
+from programme.models import ProgrammeJob, SplitProposalRow
 from tests import factories
 from tests.url_cases import LOGIN, UrlCase, api, page
 
@@ -42,7 +42,15 @@ def split_job(world):
         programme=world.programme,
         kind="split",
         status="ready",
-        result={"rows": {str(world.enrolment.pk): [colleague, 2]}, "unplaced": []},
+        result={"proposed": 1, "unplaced": 0, "people": {str(colleague): [1, 2]}},
+    )
+    SplitProposalRow.objects.create(
+        job=job,
+        enrolment=world.enrolment,
+        client=world.enrolment.client,
+        client_name=world.enrolment.client.name,
+        assignee_id=colleague,
+        weight=2,
     )
     return {"pk": world.programme.pk, "job_pk": job.pk}
 
