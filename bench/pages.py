@@ -10,9 +10,10 @@ To add a page, in this module or from anywhere imported before the run::
     register(Page("my_list", "employee", LIST, lambda ctx: reverse("feedback:my_list")))
 
 Names of dashboards begin with ``dashboard`` (their target is 8× the bare page, not 3×). A
-dashboard page shows a snapshot built in the background: before it is timed, its snapshot is
-built through the real service (``build_dashboard_snapshot``), and that build's seconds are
-reported beside the page's time.
+management dashboard shows a snapshot built in the background: before it is timed, its snapshot
+is built through the real service (``build_dashboard_snapshot``), and that build's seconds are
+reported beside the page's time. A dashboard computed live (``snapshot=False``: a programme's
+progress) is timed as it is.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Page:
     in_http_mix: bool = False
     # The client list's last page is compared with its first page.
     compare_with: str | None = None
+    # A dashboard served from a snapshot (built before it is timed); False for one computed live.
+    snapshot: bool = True
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -192,10 +195,8 @@ _PENDING = [
     # is computed before the page is timed (bench.measure, rolled back afterwards).
     ("staff_pool", "manager", LIST, "programme:staff_list", False),
     ("split_proposal", "manager", LIST, "programme:split_detail", False),
-    # The programme's own progress (coverage, pace, forecast, a row per employee): one
-    # programme's page, computed live from its list — a detail page, held to 3× (the management
-    # dashboard "progress" is dashboard_progress, served from a snapshot).
-    ("programme_progress", "manager", DETAIL, "programme:progress", False),
+    # The programme's own progress (coverage, pace, forecast, a row per employee of the pool) is
+    # registered below as a dashboard: every figure on it aggregates the whole list.
 ]
 PROGRAMME_URLS = {
     "programme:enrolment_list",
@@ -216,6 +217,22 @@ def _pending_url(url_name):
 
 for _name, _user, _kind, _url_name, _mix in _PENDING:
     register(Page(_name, _user, _kind, _pending_url(_url_name), in_http_mix=_mix))
+
+
+# The programme's progress page: figures aggregated over its whole list (coverage, booked,
+# pace and forecast, and per employee assigned, booked, visited, remaining and pace), computed
+# live when the page is opened — a dashboard by what it shows (8×), not served from a snapshot
+# (its figures move with every visit the pool reports). The management dashboard "progress",
+# across programmes, is dashboard_progress.
+register(
+    Page(
+        "dashboard_programme_progress",
+        "manager",
+        DASHBOARD,
+        _pending_url("programme:progress"),
+        snapshot=False,
+    )
+)
 
 
 def _programme_list_url(query):

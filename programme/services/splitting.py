@@ -28,10 +28,13 @@ PROPOSAL_BATCH = 5000
 def _split_inputs(programme: Programme, on_progress=None):
     """The unassigned clients, the pool's members with their load, and each client's
     ``(client_id, name)``."""
+    from ..selectors import list_load, staff_with_load
     from ..split import SplitClient
 
     weights = _tier_weights()
-    members = _pool_with_load(programme)
+    load = list_load(programme)
+    members = staff_with_load(programme, load)
+    total_weight = sum(weight for _count, weight in load.values())
     unassigned = programme.enrolments.filter(assignee__isnull=True).order_by("pk")
     total = unassigned.count()
     clients, names = [], {}
@@ -45,7 +48,7 @@ def _split_inputs(programme: Programme, on_progress=None):
         names[pk] = (client_id, name)
         if on_progress and index % 5000 == 4999:
             on_progress(done=index + 1, total=total)
-    return clients, members, names
+    return clients, members, names, total_weight
 
 
 def _tier_weights():
@@ -54,16 +57,10 @@ def _tier_weights():
     return {str(tier): weight for tier, weight in TIER_WEIGHTS.items()}
 
 
-def _pool_with_load(programme: Programme):
-    from ..selectors import staff_with_load
-
-    return staff_with_load(programme)
-
-
 def _propose(*, programme: Programme, on_progress=None):
     from ..split import SplitPerson, propose
 
-    clients, members, names = _split_inputs(programme, on_progress)
+    clients, members, names, total_weight = _split_inputs(programme, on_progress)
     pool = [
         SplitPerson(id=member.employee_id, capacity=member.capacity, load=member.held_weight or 0)
         for member in members
@@ -76,7 +73,7 @@ def _propose(*, programme: Programme, on_progress=None):
         "rows": {pk: (person, weight[pk]) for pk, person in result.assignments.items()},
         "unplaced": result.unplaced,
     }
-    return proposal, members, names
+    return proposal, members, names, total_weight
 
 
 def split_propose(*, programme: Programme, on_progress=None) -> dict:
@@ -90,7 +87,7 @@ def split_proposal_compute(*, job: ProgrammeJob, on_progress=None) -> dict:
     (``bulk_create`` in batches); returns the job's ``result``: the proposal's totals and its
     summary per person (added up in SQL once, then kept up to date by ``split_change_row``)."""
     programme = job.programme
-    proposal, members, names = _propose(programme=programme, on_progress=on_progress)
+    proposal, members, names, total_weight = _propose(programme=programme, on_progress=on_progress)
     rows = proposal["rows"]
     batch = []
     for pk, (person, weight) in rows.items():
@@ -120,14 +117,8 @@ def split_proposal_compute(*, job: ProgrammeJob, on_progress=None) -> dict:
         "unplaced": len(proposal["unplaced"]),
         "people": people,
         "held": {str(m.employee_id): [m.held_count, m.held_weight] for m in members},
-        "total_weight": _list_weight(programme),
+        "total_weight": total_weight,
     }
-
-
-def _list_weight(programme: Programme) -> int:
-    from ..selectors import client_weight
-
-    return Enrolment.objects.filter(programme=programme).aggregate(w=Sum(client_weight()))["w"] or 0
 
 
 def split_start(*, programme: Programme, by) -> ProgrammeJob:
