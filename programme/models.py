@@ -340,8 +340,8 @@ class SplitProposalRow(models.Model):
 
     The client's name is copied here when the proposal is computed: the page reads the proposal
     50 rows at a time by keyset on ``(job, client_name, client)`` — one index, whatever the size
-    of the proposal or of the client base (a renamed client keeps its place until the next
-    proposal; the page shows its current name)."""
+    of the proposal or of the client base — and shows that name (a client renamed meanwhile
+    keeps its place and name in this proposal; the next one has the new name)."""
 
     job = models.ForeignKey(
         ProgrammeJob,

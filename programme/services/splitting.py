@@ -1,7 +1,7 @@
 """The automatic split (stage 4) and the programme's long jobs."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,6 +106,7 @@ def split_proposal_compute(*, job: ProgrammeJob, on_progress=None) -> dict:
             SplitProposalRow.objects.bulk_create(batch)
             batch = []
     SplitProposalRow.objects.bulk_create(batch)
+    _analyze_proposal_rows()
     people = {
         str(row["assignee"]): [row["count"], row["weight"]]
         for row in job.proposal_rows.order_by()
@@ -119,6 +120,16 @@ def split_proposal_compute(*, job: ProgrammeJob, on_progress=None) -> dict:
         "held": {str(m.employee_id): [m.held_count, m.held_weight] for m in members},
         "total_weight": total_weight,
     }
+
+
+def _analyze_proposal_rows() -> None:
+    """Refreshes the table's statistics once a proposal's rows are written (PostgreSQL counts a
+    transaction's own new rows): the manager opens the page seconds later, before autovacuum
+    would, and a planner that still believes the table empty joins all the proposal's rows
+    and sorts them (35 ms at 10,000 rows) instead of reading 51 from the page's index."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(SplitProposalRow._meta.db_table)}")
 
 
 def split_start(*, programme: Programme, by) -> ProgrammeJob:

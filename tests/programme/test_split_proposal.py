@@ -40,7 +40,7 @@ def proposed(manager, programme):
 
 
 def names(response):
-    return [row.client.name for row in response.context["rows"]]
+    return [row.client_name for row in response.context["rows"]]
 
 
 def summed(job):
