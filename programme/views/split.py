@@ -200,9 +200,7 @@ def split_detail(request, pk):
         names = {member.employee_id: member.name for member in pool}
         # 50 rows by keyset on the client's (name, id): the (job, client_name, client) index.
         page = keyset_page(
-            job.proposal_rows.select_related("enrolment__original_salesperson").only(
-                *ROW_FIELDS
-            ),
+            job.proposal_rows.select_related("enrolment__original_salesperson").only(*ROW_FIELDS),
             None,  # no count shown: the proposal's size is on the job
             request.GET,
             size=ROWS_PER_PAGE,
