@@ -8,10 +8,15 @@ and nothing else) opened by the same person, so its cost is a ratio to the bare 
 in the same minute on the same (possibly busy) machine: p50 and p95 of ``BENCH_REQUESTS``
 requests (30 by default) after a warm-up, and the query count of one request.
 
-A dashboard page shows a snapshot that a worker builds in the background. Before a dashboard
-is timed, its snapshot is built here through the real service, and the build's seconds are
-reported as ``build_seconds``; the page is then timed as people get it, from the snapshot (a
-page that was not served from it — its progress panel instead of figures — fails the row).
+A management dashboard shows a snapshot that a worker builds in the background. Before such a
+dashboard is timed, its snapshot is built here through the real service, and the build's
+seconds are reported as ``build_seconds``; the page is then timed as people get it, from the
+snapshot (a page that was not served from it — its progress panel instead of figures — fails
+the row). A programme's progress, a dashboard computed live, is timed as it is.
+
+The split proposal page needs a proposal, which the data set (every client assigned) does not
+have: ``split_proposal_ready`` computes one for the whole list through the real services inside
+a transaction rolled back once the page is timed (``PREPARED``).
 
 Writes ``bench/results/latest.json``, ``latest.md`` and a copy per scale (``small.json``,
 ``full.json``; the query counts of the two scales are compared), prints the table and which of

@@ -11,7 +11,19 @@ from django.urls import reverse
 
 from bench import jobs, measure
 from bench.dataset import BenchError, ensure_database, require_postgresql
-from bench.pages import BARE, DASHBOARD, DETAIL, LIST, PAGES, Context, Page, Unavailable, register
+from bench.pages import (
+    BARE,
+    DASHBOARD,
+    DETAIL,
+    LIST,
+    PAGES,
+    Context,
+    Page,
+    Unavailable,
+    page,
+    register,
+)
+from programme.models import ProgrammeJob, SplitProposalRow
 from tests import factories
 
 
@@ -91,10 +103,50 @@ def test_a_slow_page_is_sampled_fewer_times_within_its_budget(world, settings, a
 def test_every_dashboard_is_registered_for_the_director():
     from programme.dashboards.selectors import DASHBOARDS
 
-    dashboards = {p.name: p for p in PAGES if p.kind == DASHBOARD}
+    dashboards = {p.name: p for p in PAGES if p.kind == DASHBOARD and p.snapshot}
     assert set(dashboards) == {f"dashboard_{slug.replace('-', '_')}" for slug in DASHBOARDS}
     assert {p.user for p in dashboards.values()} == {"director"}
     assert dashboards["dashboard_retention"].resolve(Context()) == "/dashboards/retention/"
+
+
+def test_the_programme_manager_s_pages_are_registered_with_their_urls(world):
+    context = Context()
+    pk = world.programme.pk
+    urls = {
+        name: (page(name).kind, page(name).user, page(name).resolve(context))
+        for name in ("staff_pool", "split_proposal", "dashboard_programme_progress")
+    }
+    assert urls == {
+        "staff_pool": (LIST, "manager", f"/programmes/{pk}/staff/"),
+        "split_proposal": (LIST, "manager", f"/programmes/{pk}/split/"),
+        "dashboard_programme_progress": (DASHBOARD, "manager", f"/programmes/{pk}/progress/"),
+    }
+    # Computed live: no snapshot to build before it is timed.
+    assert page("dashboard_programme_progress").snapshot is False
+
+
+def test_the_split_proposal_is_timed_on_a_real_proposal_rolled_back_afterwards(
+    world, settings, as_manager
+):
+    settings.DEBUG = False
+    factories.EnrolmentFactory(programme=world.programme, client__name="Zeta Glass")
+    before = sorted(world.programme.enrolments.values_list("pk", "assignee_id"))
+    context = Context()
+
+    with measure.split_proposal_ready(context, context.users["manager"]) as job:
+        # Every client of the list unassigned and proposed, through the real services.
+        shown = as_manager.get(page("split_proposal").resolve(context)).content.decode()
+        assert job.result["proposed"] == 3 and job.proposal_rows.count() == 3
+        assert not world.programme.enrolments.filter(assignee__isnull=False).exists()
+    results = measure.measure_pages(
+        [PAGES[0], page("split_proposal")], context, requests=2, warmup=0, log=lambda _: None
+    )
+
+    assert shown.count('data-testid="split-row"') == 3 and "Zeta Glass" in shown
+    assert results[1]["status"] == "ok" and results[1]["queries"] <= measure.MAX_QUERIES
+    # Nothing leaks: the list as it was, no job, no proposal row.
+    assert sorted(world.programme.enrolments.values_list("pk", "assignee_id")) == before
+    assert not ProgrammeJob.objects.exists() and not SplitProposalRow.objects.exists()
 
 
 def test_a_page_that_does_not_answer_200_is_reported_failed(world, settings):
