@@ -26,7 +26,7 @@ from clients.models import KeyContact
 from feedback.enums import VisitStatus
 from feedback.models import Visit
 
-from .enums import VISITED_STAGES, WORKED_THROUGH_STAGES, Stage
+from .enums import VISITED_STAGES, WORKED_THROUGH_STAGES, StaffKind, Stage
 from .models import Enrolment, Programme, StaffMember
 
 
@@ -214,13 +214,14 @@ def progress(programme: Programme, today: dt.date | None = None) -> Progress:
     )
     weeks = max((today - started).days / 7, 1.0)
     rows = []
+    kinds = {value: str(label) for value, label in StaffKind.choices}
     for member in StaffMember.objects.filter(programme=programme).select_related("employee"):
         counts = per_person.get(member.employee_id, {})
         assigned = counts.get("assigned", 0)
         rows.append(
             {
                 "employee": member.employee,
-                "kind": member.get_kind_display(),
+                "kind": kinds.get(member.kind, member.kind),
                 "assigned": assigned,
                 "booked": counts.get("booked", 0),
                 "visited": counts.get("visited", 0),

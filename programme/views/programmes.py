@@ -15,6 +15,7 @@ from ..enums import ProgrammeStatus
 from ..forms import CloseForm, NextRunForm, ProgrammeForm
 from ..selectors import progress as programme_progress
 from .access import get_programme, may_manage, programmes_for, require_manager_area
+from .rows import progress_rows_html
 
 
 @login_required
@@ -145,8 +146,14 @@ def programme_next_run(request, pk):
 @login_required
 def progress(request, pk):
     programme = get_programme(request, pk)
+    figures = programme_progress(programme)
     return render(
         request,
         "programme/progress_detail.html",
-        {"programme": programme, "tab": "progress", "progress": programme_progress(programme)},
+        {
+            "programme": programme,
+            "tab": "progress",
+            "progress": figures,
+            "rows_html": progress_rows_html(figures.rows),
+        },
     )

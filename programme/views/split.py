@@ -4,13 +4,11 @@ progress of the programme's long jobs."""
 from html import escape
 from typing import NamedTuple
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import get_format, localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,6 +22,7 @@ from ..forms import SplitRowForm
 from ..models import ProgrammeJob, StaffMember
 from ..templatetags.programme_tags import person
 from .access import get_programme, may_manage
+from .rows import number_format
 
 ROWS_PER_PAGE = 50
 # "N clients are not assigned" is counted up to here ("more than 1,000"): a list of 100,000
@@ -109,7 +108,7 @@ def summary_rows_html(people) -> str:
     template variables: the same cells, the names escaped and the numbers localized as the
     template would."""
     label = escape(_("Load against share"))
-    number = _number_format()
+    number = number_format()
     return mark_safe(  # noqa: S308 (names escaped, numbers formatted here)
         "\n".join(
             f'<tr data-testid="split-person"><td>{escape(p["member"].name)}</td>'
@@ -149,19 +148,6 @@ def proposal_rows_html(rows, names: dict, *, chosen: bool) -> str:
             "</tr>"
         )
     return mark_safe("\n".join(lines))  # noqa: S308 (every value escaped above)
-
-
-def _number_format():
-    """``localize`` for the summary's ints and floats, its format looked up once per page
-    rather than once per cell: the same text as a template variable's."""
-    if settings.USE_THOUSAND_SEPARATOR:
-        return localize
-    decimal = get_format("DECIMAL_SEPARATOR")
-
-    def number(value):
-        return str(value).replace(".", decimal) if isinstance(value, float) else str(value)
-
-    return number
 
 
 def assignee_options(pool: list[PoolPerson]) -> str:
