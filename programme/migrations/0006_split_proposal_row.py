@@ -5,6 +5,64 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def proposals_to_rows(apps, schema_editor):
+    """A proposal not applied yet keeps working: its ``result["rows"]`` (a JSON dict) becomes
+    rows of the new table, its result the totals the page reads (the load each person holds and
+    the list's weight as of now)."""
+    from collections import defaultdict
+
+    from clients.enums import TIER_WEIGHTS
+
+    job_model = apps.get_model("programme", "ProgrammeJob")
+    row_model = apps.get_model("programme", "SplitProposalRow")
+    enrolment_model = apps.get_model("programme", "Enrolment")
+    weights = {str(tier): weight for tier, weight in TIER_WEIGHTS.items()}
+    for job in job_model.objects.filter(kind="split").exclude(status="applied"):
+        rows = (job.result or {}).get("rows")
+        if rows is None:
+            continue
+        found = {
+            pk: (client_id, name)
+            for pk, client_id, name in enrolment_model.objects.filter(
+                pk__in=[int(key) for key in rows]
+            ).values_list("pk", "client_id", "client__name")
+        }
+        kept = {int(key): row for key, row in rows.items() if int(key) in found}
+        row_model.objects.bulk_create(
+            [
+                row_model(
+                    job_id=job.pk,
+                    enrolment_id=pk,
+                    client_id=found[pk][0],
+                    client_name=found[pk][1],
+                    assignee_id=assignee,
+                    weight=weight,
+                )
+                for pk, (assignee, weight) in kept.items()
+            ],
+            batch_size=5000,
+        )
+        people, held, total = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), 0
+        for assignee, weight in kept.values():
+            people[str(assignee)][0] += 1
+            people[str(assignee)][1] += weight
+        for assignee, tier in enrolment_model.objects.filter(
+            programme_id=job.programme_id
+        ).values_list("assignee_id", "client__tier"):
+            total += weights.get(tier, 1)
+            if assignee is not None:
+                held[str(assignee)][0] += 1
+                held[str(assignee)][1] += weights.get(tier, 1)
+        job.result = {
+            "proposed": len(kept),
+            "unplaced": len(job.result.get("unplaced", [])),
+            "people": dict(people),
+            "held": dict(held),
+            "total_weight": total,
+        }
+        job.save(update_fields=["result"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("clients", "0005_audit_history"),
@@ -80,4 +138,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(proposals_to_rows, migrations.RunPython.noop),
     ]
