@@ -34,6 +34,8 @@ IMPORT_SERVICE = "clients.imports.services.import_batch_create"
 IMPORT_VALIDATE_SERVICE = "clients.imports.services.import_batch_validate"
 IMPORT_COMMIT_SERVICE = "clients.imports.services.import_batch_commit"
 IMPORT_ROWS = 10_000
+EXPORT_REQUEST_SERVICE = "programme.dashboards.exports.export_request"
+EXPORT_BUILD_SERVICE = "programme.dashboards.exports.export_build"
 
 
 class NotAvailable(Exception):
@@ -155,6 +157,37 @@ def job_import_clients():
         _rolled_back(lambda: work(content))
 
 
+def job_dashboard_export():
+    """The director's CSV export of the at-risk list (every active client with its health
+    facts), as the worker builds it: the dashboard with every row, the file, stored."""
+    request = _service(EXPORT_REQUEST_SERVICE)
+    build = _service(EXPORT_BUILD_SERVICE)
+    from django.contrib.auth import get_user_model
+
+    from programme.dashboards.filters import dashboard_filter
+    from programme.dashboards.selectors import DASHBOARDS
+    from vipcrm.celery import app
+
+    director = get_user_model().objects.get(username="director")
+    app.conf.task_always_eager = False  # the build below is the worker's; nothing is sent
+
+    def work():
+        export = request(
+            spec=DASHBOARDS["at-risk"],
+            table="clients",
+            file_format="csv",
+            scope=dashboard_filter(director, {}).scope,
+            user=director,
+            language="en",
+        )
+        built = build(export.pk)
+        if built.status != built.Status.READY:
+            raise RuntimeError(built.error)
+        return built
+
+    _rolled_back(work)
+
+
 def job_names() -> list[str]:
     """Every job, the reminder scans one by one when they exist."""
     names = ["auto_split"]
@@ -162,7 +195,7 @@ def job_names() -> list[str]:
         names += [f"reminder_{name}" for name in sorted(reminder_scans())]
     except NotAvailable:
         names.append("reminder_scans")
-    return names + ["import_clients"]
+    return names + ["dashboard_export", "import_clients"]
 
 
 def run_in_process(name: str) -> dict:
@@ -173,6 +206,8 @@ def run_in_process(name: str) -> dict:
             job_auto_split()
         elif name == "import_clients":
             job_import_clients()
+        elif name == "dashboard_export":
+            job_dashboard_export()
         elif name == "reminder_scans":
             reminder_scans()  # raises NotAvailable
         elif name.startswith("reminder_"):

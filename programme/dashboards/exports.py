@@ -162,15 +162,15 @@ def _write(export, mine) -> tuple[str, bytes, int]:
         scope = scope_from_params(export.params["viewer"], export.params["filters"])
         board = spec.build(scope, limit=None)
     table = board.table(export.table)
-    rows = table.values()
-    mine.update(total=len(rows))
+    total = len(table.rows)
+    mine.update(total=total)
     name, body = export_file(
         filename=export_filename(board, table, scope),
         file_format=export.file_format,
         headers=table.header(),
-        rows=_counted(rows, mine),
+        rows=_counted(table.iter_values(), mine),
     )
-    return name, body, len(rows)
+    return name, body, total
 
 
 def _counted(rows, mine):

@@ -394,3 +394,11 @@ def test_the_beat_prunes_every_hour():
     entry = settings.CELERY_BEAT_SCHEDULE["dashboard-exports"]
     assert entry["task"] == prune_dashboard_exports.name
     assert str(entry["schedule"]) == "<crontab: 40 * * * * (m/h/dM/MY/d)>"
+
+
+def test_the_benchmark_job_builds_the_at_risk_export_and_leaves_nothing(company, director):
+    from bench import jobs
+
+    assert "dashboard_export" in jobs.job_names()
+    jobs.job_dashboard_export()
+    assert not DashboardExport.objects.exists()
