@@ -7,14 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from vipcrm.exports import FORMATS
 
 from . import exports
-from .filters import dashboard_filter, dashboard_programmes
+from .filters import dashboard_filter, dashboard_programmes, filters_query
 from .selectors import DASHBOARDS
 from .snapshots import POLL_SECONDS, is_building, is_fresh, snapshot_board, snapshot_serve
 
@@ -132,7 +131,7 @@ def dashboard_export(request, name, table, file_format):
 
 def _export_state(export):
     """What the export's progress panel shows and links to."""
-    filters = urlencode(export.params["filters"])
+    filters = filters_query(export.params["filters"])
     again = reverse("dashboards:export", args=[export.name, export.table, export.file_format])
     return {
         "export": export,
