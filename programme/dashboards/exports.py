@@ -181,6 +181,18 @@ def _counted(rows, mine):
             mine.update(done=done)
 
 
+def export_lost(export, *, now=None) -> bool:
+    """Whether a waiting or running export has waited too long to be coming (its message lost
+    in a broker outage, its worker gone): the page then says it failed, and "Try again" (the
+    export link, which does not reuse it) queues another."""
+    now = now or timezone.now()
+    if export.status == Status.QUEUED:
+        return export.created_at < now - STUCK_AFTER
+    if export.status == Status.RUNNING:
+        return export.started_at is None or export.started_at < now - STUCK_AFTER
+    return False
+
+
 def export_deliver(export) -> bool:
     """Whether the browser should be sent to the download now: True once per ready export."""
     return bool(

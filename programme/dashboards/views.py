@@ -135,6 +135,7 @@ def _export_state(export):
     again = reverse("dashboards:export", args=[export.name, export.table, export.file_format])
     return {
         "export": export,
+        "failed": export.status == export.Status.FAILED or exports.export_lost(export),
         "poll_seconds": exports.POLL_SECONDS,
         "status_url": reverse("dashboards:export_status", args=[export.pk]),
         "download_url": reverse("dashboards:export_download", args=[export.pk]),

@@ -372,6 +372,24 @@ def test_a_failed_export_says_so_and_offers_a_retry(company, as_director, broken
     assert DashboardExport.objects.count() == 2
 
 
+def test_an_export_lost_for_ten_minutes_says_it_failed(company, as_director, queued):
+    as_director.get(export_url(), PERIOD)
+    export = only_export()
+    lost = timezone.now() - exports.STUCK_AFTER - dt.timedelta(seconds=1)
+    DashboardExport.objects.filter(pk=export.pk).update(created_at=lost)
+    text = as_director.get(status_url(export)).content.decode()
+    assert "The export could not be prepared." in text and "hx-trigger" not in text
+    DashboardExport.objects.filter(pk=export.pk).update(
+        status=Status.RUNNING, started_at=timezone.now()
+    )
+    text = as_director.get(status_url(export)).content.decode()
+    assert "The export could not be prepared." not in text and "Reading the rows…" in text
+    DashboardExport.objects.filter(pk=export.pk).update(started_at=lost)
+    assert "Try again" in as_director.get(status_url(export)).content.decode()
+    as_director.get(export_url(), PERIOD)  # "Try again"
+    assert DashboardExport.objects.count() == 2 and len(queued) == 2
+
+
 # --- The beat ------------------------------------------------------------------------------------
 
 
