@@ -484,12 +484,14 @@ class ProgrammeDigest:
 
 def weekly_digest_figures(*, programmes, today: dt.date | None = None) -> list[ProgrammeDigest]:
     """The digest's figures for these programmes, aggregated in the database: four grouped
-    queries, whatever the number of programmes or rows."""
+    queries, whatever the number of programmes or rows (each without the models' default
+    order, which would join the clients to every enrolment only to sort them)."""
     today = _today(today)
     digests = {p.pk: ProgrammeDigest(programme=p, today=today) for p in programmes}
     ids = list(digests)
     for row in (
         Enrolment.objects.filter(programme_id__in=ids)
+        .order_by()
         .values("programme_id")
         .annotate(clients=Count("pk"), visited=Count("pk", filter=Q(stage__in=VISITED_STAGES)))
     ):
@@ -503,18 +505,21 @@ def weekly_digest_figures(*, programmes, today: dt.date | None = None) -> list[P
             scheduled_at__gte=week_ago,
             scheduled_at__lt=_day_bounds(today)[1],
         )
+        .order_by()
         .values("enrolment__programme_id")
         .annotate(n=Count("pk"))
     ):
         digests[row["enrolment__programme_id"]].visits_last_week = row["n"]
     for row in (
         FollowUp.objects.filter(programme_id__in=ids, done_at__isnull=True, due_on__lt=today)
+        .order_by()
         .values("programme_id")
         .annotate(n=Count("pk"))
     ):
         digests[row["programme_id"]].overdue_follow_ups = row["n"]
     for row in (
         CorrectiveAction.objects.filter(programme_id__in=ids, status__in=OPEN_CA_STATUSES)
+        .order_by()
         .values("programme_id")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
     ):
