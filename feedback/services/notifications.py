@@ -146,7 +146,7 @@ def notifications_create(*, specs: list[NotificationSpec]) -> list[int]:
         # would lead PostgreSQL to the small index of pending e-mails, which a long scan fills
         # (and whose dead entries wait for VACUUM), so each batch would read every batch before.
         wanted = {(row.recipient_id, row.key) for row in rows}
-        pending = [
+        pending = sorted(
             pk
             for pk, recipient_id, key, status, attempts in Notification.objects.filter(
                 recipient_id__in={recipient_id for recipient_id, _key in wanted},
@@ -155,7 +155,7 @@ def notifications_create(*, specs: list[NotificationSpec]) -> list[int]:
             .order_by()
             .values_list("pk", "recipient_id", "key", "email_status", "email_attempts")
             if status == EmailStatus.PENDING and attempts == 0 and (recipient_id, key) in wanted
-        ]
+        )
         enqueue_emails(ids=pending)
     return pending
 
