@@ -283,9 +283,23 @@ def scan_corrective_actions(*, today: dt.date | None = None) -> int:
     escalate_on_or_before = today - dt.timedelta(days=reminder_setting("ESCALATE_AFTER_DAYS"))
     link_of = _link_for("feedback:corrective_action_detail")
     # The (due_on, id) index of open actions (ca_open_due_idx).
-    due = CorrectiveAction.objects.filter(
-        status__in=OPEN_CA_STATUSES, due_on__lt=today
-    ).select_related("client", "programme", "owner")
+    due = (
+        CorrectiveAction.objects.filter(status__in=OPEN_CA_STATUSES, due_on__lt=today)
+        .select_related("client", "programme", "owner")
+        .only(
+            "id",
+            "client_id",
+            "programme_id",
+            "owner_id",
+            "complaint",
+            "due_on",
+            "client__name",
+            "programme__manager_id",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
+        )
+    )
     overdue_text = _("Corrective action for %(client)s is past due (%(due)s): %(complaint)s")
     escalated_text = _(
         "Escalated: the corrective action for %(client)s owned by %(owner)s "
