@@ -247,3 +247,25 @@ def test_the_assignees_of_a_batch_of_contacts_are_read_by_client(postgresql, wor
     assert re.search(r"Index Cond: \(client_id = ", explained), explained
     assert "Seq Scan on programme_enrolment" not in explained
     assert "clients_client" not in explained
+
+
+def test_the_weekly_digest_counts_by_index_without_joining_the_clients(postgresql, world):
+    factories.FollowUpFactory(
+        client=world.client,
+        owner=world.enrolment.assignee,
+        programme=world.programme,
+        due_on=TODAY - dt.timedelta(days=3),
+    )
+    factories.VisitFactory(
+        enrolment=world.enrolment, status="held", scheduled_at=at(TODAY - dt.timedelta(days=2))
+    )
+    statements = [s for s in run_scan("weekly_digest") if "GROUP BY" in s]
+    assert len(statements) == 4  # clients and visited, visits of the week, follow-ups, actions
+    (digest,) = reminders.weekly_digest_figures(programmes=[world.programme], today=TODAY)
+    assert (digest.clients, digest.visits_last_week, digest.overdue_follow_ups) == (2, 1, 1)
+    for sql in statements:
+        # The models' default order would join the clients to every enrolment to sort them.
+        assert "clients_client" not in sql, sql
+        explained = plan(sql)
+        for big in ("feedback_visit", "feedback_followup", "feedback_notification"):
+            assert f"Seq Scan on {big}" not in explained, explained
