@@ -70,7 +70,9 @@ def keyset_batches(queryset, *, order_field: str, batch_size: int | None = None)
     The continuation is a row comparison, ``(order_field, id) > (last value, last id)``: with an
     index on (order_field, id) each batch starts at the previous batch's last index entry, even
     when thousands of rows share one value (every meeting at 10:00, every client assigned by one
-    split), so the cost of a batch does not depend on how many rows came before it."""
+    split), so the cost of a batch does not depend on how many rows came before it. The
+    queryset must exclude the rows whose order_field is NULL (each scan filters on it): a row
+    comparison with a NULL is never true."""
     batch_size = batch_size or reminder_setting("BATCH_SIZE")
     field = queryset.model._meta.get_field(order_field)
     pk_field = queryset.model._meta.pk
