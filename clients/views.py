@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vipcrm import roles
 from vipcrm.forms import add_service_errors
+from vipcrm.lists import set_choice_labels
 
 from . import services
 from .aggregates import JoinedNames
@@ -104,6 +105,7 @@ def _latest_visits(client, *, show_all):
     """The card's visits, newest first, each with the names of the people met in the same
     query (no query per visit, no second query for the contacts): at most CARD_VISITS, and
     whether there are more."""
+    from feedback.enums import ReportStatus, VisitStatus
     from feedback.models import Visit
 
     names = (
@@ -120,9 +122,16 @@ def _latest_visits(client, *, show_all):
         .order_by("-scheduled_at", "-id")
     )
     if show_all:
-        return {"visits": list(visits), "more_visits": False}
-    shown = list(visits[: CARD_VISITS + 1])
-    return {"visits": shown[:CARD_VISITS], "more_visits": len(shown) > CARD_VISITS}
+        shown, more = list(visits), False
+    else:
+        shown = list(visits[: CARD_VISITS + 1])
+        shown, more = shown[:CARD_VISITS], len(shown) > CARD_VISITS
+    set_choice_labels(shown, status=VisitStatus)
+    report_statuses = {value: str(label) for value, label in ReportStatus.choices}
+    for visit in shown:
+        report = getattr(visit, "report", None)
+        visit.report_status_label = report_statuses.get(report.status) if report else ""
+    return {"visits": shown, "more_visits": more}
 
 
 def _writable_client(request, pk):

@@ -16,8 +16,17 @@ def _programmes(request):
     return Programme.objects.visible_to(request.user).order_by("-starts_on", "name")
 
 
+# The people of a filter's select: only what their label needs (a list page renders all of them).
+PERSON_LABEL_FIELDS = ("pk", "username", "first_name", "last_name")
+
+
 def _people(request):
-    return get_user_model().objects.filter(is_active=True).order_by("last_name", "username")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .only(*PERSON_LABEL_FIELDS)
+        .order_by("last_name", "username")
+    )
 
 
 class PersonFilter(django_filters.ModelChoiceFilter):

@@ -49,7 +49,10 @@ class EnrolmentFilter(django_filters.FilterSet):
         if programme is not None:
             # On a programme's page: its pool, and no programme filter (the page is one).
             users = get_user_model().objects.filter(programme_memberships__programme=programme)
-            self.filters["assignee"].queryset = users.order_by("last_name", "username")
+            # Only what the select's labels need: the list page renders the whole pool.
+            self.filters["assignee"].queryset = users.only(
+                "pk", "username", "first_name", "last_name"
+            ).order_by("last_name", "username")
             del self.filters["programme"]
             self.form.fields["assignee"].label_from_instance = lambda user: (
                 user.get_full_name() or user.get_username()

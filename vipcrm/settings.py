@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "vipcrm.context_processors.role_flags",
             ],
+            # The list pages' filter bars and row links (each module says why).
+            "libraries": {"filter_bar": "vipcrm.filter_bar", "row_urls": "vipcrm.row_urls"},
         },
     },
 ]

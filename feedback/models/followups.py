@@ -400,6 +400,13 @@ class FollowUp(models.Model):
                 name="followup_pending_due_idx",
                 condition=Q(done_at__isnull=True),
             ),
+            # My work: one person's pending follow-ups by due date (without it PostgreSQL walks
+            # the pending index of everyone's 200,000 to find one person's 19: 0.2-0.5 s).
+            models.Index(
+                fields=["owner", "due_on", "id"],
+                name="followup_owner_pending_idx",
+                condition=Q(done_at__isnull=True),
+            ),
         ]
 
     def __str__(self):

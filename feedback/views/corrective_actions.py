@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
+from vipcrm.lists import set_choice_labels
 
+from ..enums import CorrectiveActionStatus
 from ..filters_followups import CorrectiveActionFilter
 from ..forms.followups import CorrectiveActionHandOverForm, StepNoteForm
 from ..models import CorrectiveAction
@@ -39,6 +41,7 @@ def corrective_action_list(request):
     )
     filterset = CorrectiveActionFilter(request.GET, queryset=actions, request=request)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    set_choice_labels(page, status=CorrectiveActionStatus)
     return render(
         request,
         "feedback/correctiveaction_list.html",

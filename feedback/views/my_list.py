@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from programme.enums import Stage
+from vipcrm.lists import set_choice_labels
 
 from ..my_list import PersonalListFilter, personal_list, with_marks
 
@@ -18,7 +19,7 @@ def my_list(request):
     if not request.GET.get("ordering"):
         rows = rows.order_by("client_sort", "client__name", "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(with_marks(page.object_list))
+    page.object_list = set_choice_labels(list(with_marks(page.object_list)), stage=Stage)
     return render(
         request,
         "feedback/my_list.html",

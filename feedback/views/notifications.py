@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vipcrm.lists import set_choice_labels
+
 from ..enums import NotificationKind
 from ..forms.followups import NotificationSettingsForm
 from ..models import Notification
@@ -25,6 +27,7 @@ def notification_list(request):
     if request.GET.get("unread"):
         notes = notes.unread()
     page = Paginator(notes, 50).get_page(request.GET.get("page"))
+    set_choice_labels(page, kind=NotificationKind)
     return render(
         request,
         "feedback/notification_list.html",
@@ -48,6 +51,7 @@ def notification_read(request, pk):
     note = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     services.notification_mark_read(notification=note, user=request.user)
     if is_htmx(request):
+        set_choice_labels([note], kind=NotificationKind)
         return render(request, "feedback/_notification_row.html", {"note": note})
     return back(request, reverse("feedback:notification_list"))
 

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
+from vipcrm.lists import set_choice_labels
 
+from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
 from ..forms.followups import OpportunityLoseForm, OpportunityWinForm
 from ..models import Opportunity
@@ -37,12 +39,16 @@ def opportunity_totals(queryset) -> dict:
 def opportunity_list(request):
     opportunities = (
         Opportunity.objects.visible_to(request.user)
-        .select_related("client", "programme", "owner", "position", "client_position__position")
+        .select_related("client", "owner", "position", "client_position__position")
         .order_by("-created_at", "-id")
     )
     filterset = OpportunityFilter(request.GET, queryset=opportunities, request=request)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    context = {"filter": filterset, "page_obj": page, "totals": opportunity_totals(filterset.qs)}
+    totals = opportunity_totals(filterset.qs)
+    paginator = Paginator(filterset.qs, 50)
+    paginator.count = totals["count"]  # counted with the totals: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    set_choice_labels(page, kind=OpportunityKind, status=OpportunityStatus)
+    context = {"filter": filterset, "page_obj": page, "totals": totals}
     return render(request, "feedback/opportunity_list.html", context)
 
 

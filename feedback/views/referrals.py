@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
+from vipcrm.lists import set_choice_labels
 
 from ..enums import ReferralStatus
 from ..filters_followups import ReferralFilter
@@ -28,13 +29,16 @@ def referral_list(request):
         .order_by("-created_at", "-id")
     )
     filterset = ReferralFilter(request.GET, queryset=referrals, request=request)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     totals = filterset.qs.order_by().aggregate(
         count=Count("pk"),
         open=Count("pk", filter=Q(status__in=services.OPEN_REFERRAL_STATUSES)),
         converted=Count("pk", filter=Q(status=ReferralStatus.CONVERTED)),
         dropped=Count("pk", filter=Q(status=ReferralStatus.DROPPED)),
     )
+    paginator = Paginator(filterset.qs, 50)
+    paginator.count = totals["count"]  # counted with the totals: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    set_choice_labels(page, status=ReferralStatus)
     return render(
         request,
         "feedback/referral_list.html",

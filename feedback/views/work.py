@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
+from vipcrm.lists import set_choice_labels
 
+from ..enums import CorrectiveActionStatus, ReferralStatus
 from ..forms.followups import FollowUpRescheduleForm
 from ..models import CorrectiveAction, FollowUp, Referral
 from ..services import followups as services
@@ -40,14 +42,14 @@ def my_work(request):
     follow_ups = list(
         FollowUp.objects.pending()
         .filter(owner=user)
-        .select_related("client", "programme")
+        .select_related("client")
         .annotate(when=_when("due_on", today))
         .order_by("due_on", "id")[:WORK_LIMIT]
     )
     corrective_actions = list(
         CorrectiveAction.objects.filter(owner=user)
         .exclude(status="client_informed")
-        .select_related("client", "programme")
+        .select_related("client")
         .annotate(when=_when("due_on", today))
         .order_by("due_on", "id")[:WORK_LIMIT]
     )
@@ -57,6 +59,8 @@ def my_work(request):
         .select_related("referring_client", "referring_contact")
         .order_by("created_at", "id")[:WORK_LIMIT]
     )
+    set_choice_labels(corrective_actions, status=CorrectiveActionStatus)
+    set_choice_labels(referrals, status=ReferralStatus)
     groups = [
         ("overdue", _("Overdue"), 0),
         ("today", _("Due today"), 1),

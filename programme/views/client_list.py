@@ -12,8 +12,10 @@ from django.views.decorators.http import require_POST
 from clients.paging import CURSOR_PARAMS, keyset_page
 from vipcrm.conflicts import VersionConflict
 from vipcrm.forms import add_service_errors
+from vipcrm.lists import set_choice_labels
 
 from .. import services
+from ..enums import Assessment, Stage
 from ..filters import EnrolmentFilter
 from ..forms import (
     AddCorporateForm,
@@ -45,7 +47,7 @@ def enrolment_list(request, pk):
         name="client__name",
         tiebreak="client_id",
     )
-    for row in page:
+    for row in set_choice_labels(page, assessment=Assessment, stage=Stage):
         row.signals = signals_for(row)
     return render(
         request,

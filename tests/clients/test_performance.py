@@ -143,6 +143,38 @@ def test_a_next_page_costs_the_same_queries_as_the_first(as_manager, base):
     assert following == layout_queries(as_manager) + 4
 
 
+def test_the_employees_list_costs_the_same_with_one_client_and_with_many(
+    as_employee, employee, world
+):
+    """The employee sees the clients of their personal list only, at the same query count."""
+    with_one = count_queries(as_employee, URL)
+    for i in range(60):
+        factories.EnrolmentFactory(
+            programme=world.programme,
+            client=factories.ClientFactory(name=f"Listed {i:03d}"),
+            assignee=employee,
+        )
+    factories.ClientFactory(name="Not on the list")
+    response = as_employee.get(URL)
+    assert len(names(response)) == 50 and "Not on the list" not in names(response)
+    assert count_queries(as_employee, URL) == with_one == layout_queries(as_employee) + 4
+
+
+@pytest.mark.parametrize("role", ["manager", "employee"])
+@pytest.mark.parametrize("name", ["api-client-list", "api-contact-list"])
+def test_the_api_lists_cost_the_same_with_one_row_and_with_many(request, world, role, name):
+    browser, user = request.getfixturevalue(f"as_{role}"), request.getfixturevalue(role)
+    url = reverse(name)
+    one = count_queries(browser, url)
+    for i in range(30):
+        client = factories.ClientFactory(name=f"More {i:03d}")
+        factories.KeyContactFactory(client=client)
+        factories.EnrolmentFactory(programme=world.programme, client=client, assignee=user)
+    # The world's two clients (one on the employee's list), each with a contact, and 30 more.
+    assert len(browser.get(url).json()["results"]) == (32 if role == "manager" else 31)
+    assert count_queries(browser, url) == one
+
+
 # --- EXPLAIN on PostgreSQL -------------------------------------------------------------------
 
 
