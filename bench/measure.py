@@ -400,7 +400,11 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--only", help="comma-separated page names")
-    parser.add_argument("--only-jobs", help="comma-separated job names (e.g. auto_split)")
+    parser.add_argument(
+        "--only-jobs",
+        metavar="NAMES",
+        help="comma-separated job names (e.g. reminder_scan_contacts); the others are not run",
+    )
     parser.add_argument(
         "--page-seconds",
         type=float,
@@ -435,6 +439,14 @@ def main(argv=None) -> int:
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
+    job_names = jobs.job_names()
+    if args.only_jobs:
+        wanted = set(args.only_jobs.split(","))
+        unknown = wanted - set(job_names)
+        if unknown:
+            print(f"bench: no job named {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        job_names = [name for name in job_names if name in wanted]
     load_before = os.getloadavg()
     started = dt.datetime.now(dt.UTC)
 
@@ -473,10 +485,7 @@ def main(argv=None) -> int:
     # 3. The jobs.
     job_results = [dataset_job]
     if not args.skip_jobs:
-        names = jobs.job_names()
-        if args.only_jobs:
-            names = [name for name in names if name in args.only_jobs.split(",")]
-        for name in names:
+        for name in job_names:
             result = jobs.run_job(name)
             print(f"bench: job {name}: {result}", flush=True)
             job_results.append(result)

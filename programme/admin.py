@@ -12,6 +12,7 @@ from . import services
 from .enums import AssignmentSource
 from .models import (
     AssignmentChange,
+    DashboardExport,
     DashboardSnapshot,
     Enrolment,
     Programme,
@@ -186,6 +187,41 @@ class DashboardSnapshotAdmin(admin.ModelAdmin):
         "started_at",
         "error",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DashboardExport)
+class DashboardExportAdmin(admin.ModelAdmin):
+    """Read-only, and without the file: an export is its owner's (they download it from the
+    dashboard); a failed one shows its error here. The beat deletes them after a day."""
+
+    list_display = ["name", "table", "file_format", "user", "status", "total", "created_at"]
+    list_filter = ["name", "status", "file_format"]
+    list_select_related = ["user"]
+    exclude = ["content"]
+    readonly_fields = [
+        "user",
+        "key",
+        "name",
+        "table",
+        "file_format",
+        "language",
+        "params",
+        "status",
+        "done",
+        "total",
+        "filename",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "delivered_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
 
     def has_add_permission(self, request):
         return False

@@ -35,7 +35,14 @@ class EnrolmentFilter(django_filters.FilterSet):
         null_label=_("Unassigned"),
     )
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
-    programme = django_filters.NumberFilter(label=_("Programme"), field_name="programme")
+    # Bounded to the database's ids: a larger number is a 400, not an overflow in the query.
+    programme = django_filters.NumberFilter(
+        label=_("Programme"),
+        field_name="programme",
+        min_value=1,
+        max_value=2**63 - 1,
+        decimal_places=0,
+    )
 
     def __init__(self, *args, programme=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -425,3 +425,62 @@ class DashboardSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.language}) {self.params.get('filters', {})}"
+
+
+class DashboardExport(models.Model):
+    """A dashboard table as a CSV or XLSX file with every row, prepared in the background for
+    the person who asked (``programme.dashboards.exports``).
+
+    Private: only ``user`` reads it (anyone else's id answers 404), and it is deleted after a
+    day by the beat. ``params`` is the scope as the dashboard snapshots store it (whose
+    programmes "no programme" means, and the filters).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # What was asked for (dashboard, table, format, language, scope) as one hash: the same
+    # request of the same person reuses a recent export instead of building another.
+    key = models.CharField(_("key"), max_length=64)
+    name = models.CharField(_("dashboard"), max_length=40)
+    table = models.CharField(_("table"), max_length=40)
+    file_format = models.CharField(_("file format"), max_length=10)
+    language = models.CharField(_("language"), max_length=10)
+    params = models.JSONField(_("parameters"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    # The file itself, in the database: the web server and the worker may run on different
+    # hosts, and the database is what they share (no shared disk is assumed). A day's exports
+    # are a few megabytes each.
+    content = models.BinaryField(_("file"), null=True, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When the status URL sent the browser to the download: later polls show the link instead
+    # of sending it again (the page stays open under a download, and would download it anew).
+    delivered_at = models.DateTimeField(_("sent to the browser at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dashboard export")
+        verbose_name_plural = _("dashboard exports")
+        indexes = [
+            models.Index(fields=["user", "key"], name="programme_export_asked"),
+            models.Index(fields=["created_at"], name="programme_export_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}/{self.table}.{self.file_format} ({self.user_id})"

@@ -35,3 +35,19 @@ def refresh_dashboard_snapshots() -> None:
     from .dashboards.snapshots import snapshots_refresh
 
     snapshots_refresh()
+
+
+@shared_task(name="programme.build_dashboard_export")
+def build_dashboard_export(*, export_id: int) -> None:
+    """Writes one dashboard export's file (``programme.dashboards.exports``)."""
+    from .dashboards.exports import export_build
+
+    export_build(export_id)
+
+
+@shared_task(name="programme.prune_dashboard_exports")
+def prune_dashboard_exports() -> None:
+    """The beat's pass over the dashboard exports: those older than a day are deleted."""
+    from .dashboards.exports import exports_prune
+
+    exports_prune()

@@ -78,6 +78,8 @@ def _test_settings(settings):
     # tests read the data they just wrote. tests/programme/dashboards/test_snapshots.py sets a
     # positive age to test the snapshots themselves.
     settings.VIPCRM_DASHBOARD_MAX_AGE = 0
+    # Likewise every export is built anew (test_export_jobs.py tests the reuse).
+    settings.VIPCRM_DASHBOARD_EXPORT_REUSE = 0
     # Hashing passwords properly is slow by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -95,17 +95,33 @@ def _sheet_title(name: str) -> str:
     return (name.strip() or "Sheet")[:SHEET_NAME_MAX]
 
 
-def export_response(
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_CONTENT_TYPE}
+
+
+def export_file(
     *, filename: str, file_format: str, headers: Sequence, rows: Iterable[Sequence]
-) -> HttpResponse:
-    """A download of the table as ``<filename>.csv`` or ``<filename>.xlsx``."""
+) -> tuple[str, bytes]:
+    """The table as a file: its name (``<filename>.csv`` or ``.xlsx``, slugified) and bytes."""
     if file_format not in FORMATS:
         raise ValueError(f"Unknown export format {file_format!r}")
     stem = slugify(force_str(filename)) or "export"
     if file_format == "csv":
-        response = HttpResponse(csv_bytes(headers, rows), content_type="text/csv; charset=utf-8")
+        body = csv_bytes(headers, rows)
     else:
         body = xlsx_bytes(headers, rows, sheet_name=force_str(filename))
-        response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{file_format}"'
+    return f"{stem}.{file_format}", body
+
+
+def file_response(*, name: str, file_format: str, body: bytes) -> HttpResponse:
+    """A download of a file made by ``export_file`` (now, or earlier and stored)."""
+    response = HttpResponse(body, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def export_response(
+    *, filename: str, file_format: str, headers: Sequence, rows: Iterable[Sequence]
+) -> HttpResponse:
+    """A download of the table as ``<filename>.csv`` or ``<filename>.xlsx``."""
+    name, body = export_file(filename=filename, file_format=file_format, headers=headers, rows=rows)
+    return file_response(name=name, file_format=file_format, body=body)

@@ -213,6 +213,10 @@ _MORNING = crontab(minute=0, hour=REMINDER_HOUR)
 # (seconds), a page view queues a refresh, and the beat rebuilds every snapshot opened in the
 # last day at this interval. 0 rebuilds on every view (the tests, with an eager queue).
 VIPCRM_DASHBOARD_MAX_AGE = env.int("VIPCRM_DASHBOARD_MAX_AGE", 900)
+# A dashboard export (CSV/XLSX, prepared in the background) is handed out again for the same
+# request of the same person for this many seconds after it is ready (a double click, a reload)
+# instead of being built anew. 0 builds every time (the tests).
+VIPCRM_DASHBOARD_EXPORT_REUSE = env.int("VIPCRM_DASHBOARD_EXPORT_REUSE", 300)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "vipcrm.tasks.heartbeat", "schedule": crontab(minute="*/15")},
     # Meetings are scanned every hour of the working day (a meeting booked at noon for tomorrow
@@ -232,6 +236,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programme.refresh_dashboard_snapshots",
         "schedule": timedelta(seconds=VIPCRM_DASHBOARD_MAX_AGE or 900),
         "options": {"expires": VIPCRM_DASHBOARD_MAX_AGE or 900},
+    },
+    # Dashboard exports are kept a day (programme.dashboards.exports).
+    "dashboard-exports": {
+        "task": "programme.prune_dashboard_exports",
+        "schedule": crontab(minute=40),
+        "options": {"expires": 3600},
     },
     "reminders-email-sweep": {
         "task": "feedback.send_pending_emails",

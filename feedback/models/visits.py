@@ -70,6 +70,13 @@ class Visit(models.Model):
             models.Index(fields=["client", "-scheduled_at"], name="visit_client_when_idx"),
             models.Index(fields=["employee", "status", "scheduled_at"], name="visit_emp_idx"),
             models.Index(fields=["status", "scheduled_at"], name="visit_status_when_idx"),
+            # The meetings reminder reads the planned visits of a day in (scheduled_at, id)
+            # batches: many meetings share one hour.
+            models.Index(
+                fields=["scheduled_at", "id"],
+                name="visit_planned_when_idx",
+                condition=Q(status=VisitStatus.PLANNED),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

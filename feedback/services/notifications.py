@@ -9,6 +9,8 @@ sending task is idempotent: it sends only while the row says ``pending``, under 
 
 import dataclasses
 import logging
+from array import array
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -97,25 +99,41 @@ def notifications_create(*, specs: list[NotificationSpec]) -> list[int]:
     if not specs:
         return []
     recipients = _recipients({spec.recipient_id for spec in specs})
+    choices = {pk: settings_of(user) for pk, user in recipients.items()}
+    # Each message in its recipient's language: one switch of language per language in the
+    # batch, not one per notification.
+    by_language = defaultdict(list)
+    for index, spec in enumerate(specs):
+        if spec.recipient_id in recipients:
+            by_language[choices[spec.recipient_id].language].append(index)
+    messages = {}
+    for language, indexes in by_language.items():
+        with translation.override(language):
+            texts = {}  # each distinct text translated once
+            for index in indexes:
+                spec = specs[index]
+                text = texts.get(id(spec.text))
+                if text is None:
+                    text = texts[id(spec.text)] = str(spec.text)
+                messages[index] = text % spec.params if spec.params else text
+    content_types = {}
     rows = []
-    for spec in specs:
-        user = recipients.get(spec.recipient_id)
-        if user is None:
+    for index, spec in enumerate(specs):
+        if index not in messages:  # no such active user
             continue
-        choices = settings_of(user)
-        with translation.override(choices.language):
-            message = str(spec.text) % spec.params if spec.params else str(spec.text)
-        wants_email = bool(user.email) and choices.wants_email(spec.kind)
-        subject = spec.subject
+        user, subject = recipients[spec.recipient_id], spec.subject
+        if subject is not None and type(subject) not in content_types:
+            content_types[type(subject)] = ContentType.objects.get_for_model(subject)
+        wants_email = bool(user.email) and choices[user.pk].wants_email(spec.kind)
         rows.append(
             Notification(
                 recipient_id=user.pk,
                 kind=spec.kind,
                 key=spec.key[:200],
-                message=message,
+                message=messages[index],
                 link=spec.link[:300],
-                content_type=ContentType.objects.get_for_model(subject) if subject else None,
-                object_id=subject.pk if subject else None,
+                content_type=content_types[type(subject)] if subject is not None else None,
+                object_id=subject.pk if subject is not None else None,
                 email_status=EmailStatus.PENDING if wants_email else EmailStatus.NOT_NEEDED,
             )
         )
@@ -124,13 +142,19 @@ def notifications_create(*, specs: list[NotificationSpec]) -> list[int]:
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         # Which rows wait for an e-mail: the new ones, and any older one whose task was lost.
-        pending = list(
-            Notification.objects.filter(
-                recipient_id__in={row.recipient_id for row in rows},
-                key__in={row.key for row in rows},
-                email_status=EmailStatus.PENDING,
-                email_attempts=0,
-            ).values_list("pk", flat=True)
+        # Read by the unique (recipient, key) index and checked here: a filter on the status
+        # would lead PostgreSQL to the small index of pending e-mails, which a long scan fills
+        # (and whose dead entries wait for VACUUM), so each batch would read every batch before.
+        wanted = {(row.recipient_id, row.key) for row in rows}
+        pending = sorted(
+            pk
+            for pk, recipient_id, key, status, attempts in Notification.objects.filter(
+                recipient_id__in={recipient_id for recipient_id, _key in wanted},
+                key__in={key for _recipient_id, key in wanted},
+            )
+            .order_by()
+            .values_list("pk", "recipient_id", "key", "email_status", "email_attempts")
+            if status == EmailStatus.PENDING and attempts == 0 and (recipient_id, key) in wanted
         )
         enqueue_emails(ids=pending)
     return pending
@@ -143,7 +167,7 @@ def enqueue_emails(*, ids) -> None:
     # One callback per call, not one per e-mail: a long scan inside an outer transaction keeps
     # a list of ids, not a closure per notification, until the commit. A broker outage leaves
     # the rows pending, not a failed request: the sweep sends them later.
-    ids = list(ids)
+    ids = array("q", ids)  # 8 bytes an id until the commit, not a Python int and a pointer
     if not ids:
         return
 

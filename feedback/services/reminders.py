@@ -13,7 +13,9 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Count, F, Func, Q, Value
+from django.db.models.lookups import GreaterThan
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,23 @@ from .notifications import NotificationSpec, notifications_create, reminder_sett
 
 OPEN_CA_STATUSES = (CorrectiveActionStatus.OPEN, CorrectiveActionStatus.IN_PROGRESS)
 
+# A pk that no real row has, for reversing a URL once and filling in each row's pk.
+_PK_MARK = 918273645
+
+
+def _home(pk) -> str:
+    return "/"
+
+
+def _link_for(name: str, fallback=_home):
+    """pk → the page's path. ``reverse`` runs once, not once per row (on 100,000 due rows it
+    cost more than building the notifications); ``fallback`` when the page does not exist."""
+    try:
+        head, _mark, tail = reverse(name, args=(_PK_MARK,)).rpartition(str(_PK_MARK))
+    except NoReverseMatch:  # a page another part of the product has not added yet
+        return fallback
+    return lambda pk: f"{head}{pk}{tail}"
+
 
 def _link(name: str, *args, fallback: str = "/") -> str:
     try:
@@ -36,31 +55,43 @@ def _link(name: str, *args, fallback: str = "/") -> str:
         return fallback
 
 
-def _client_link(client_id: int) -> str:
-    return _link("clients:client_detail", client_id)
+class _Row(Func):
+    """``(a, b)``: a row value, which PostgreSQL compares column by column along an index."""
+
+    function = ""
+    template = "(%(expressions)s)"
+    output_field = models.Field()
 
 
 def keyset_batches(queryset, *, order_field: str, batch_size: int | None = None):
     """Yields lists of rows ordered by (order_field, pk), each fetched with one bounded query
-    that continues after the last row of the previous batch (no OFFSET, no list of ids)."""
+    that continues after the last row of the previous batch (no OFFSET, no list of ids).
+
+    The continuation is a row comparison, ``(order_field, id) > (last value, last id)``: with an
+    index on (order_field, id) each batch starts at the previous batch's last index entry, even
+    when thousands of rows share one value (every meeting at 10:00, every client assigned by one
+    split), so the cost of a batch does not depend on how many rows came before it. The
+    queryset must exclude the rows whose order_field is NULL (each scan filters on it): a row
+    comparison with a NULL is never true."""
     batch_size = batch_size or reminder_setting("BATCH_SIZE")
-    attname = queryset.model._meta.get_field(order_field).attname
+    field = queryset.model._meta.get_field(order_field)
+    pk_field = queryset.model._meta.pk
     last = None
     while True:
         page = queryset
         if last is not None:
             value, pk = last
-            # The ">=" bound lets the (order_field, id) index start the range at the last row,
-            # so each batch reads its own rows only, not everything before it again.
             page = page.filter(
-                Q(**{f"{order_field}__gte": value}),
-                Q(**{f"{order_field}__gt": value}) | Q(**{order_field: value, "pk__gt": pk}),
+                GreaterThan(
+                    _Row(F(order_field), F("pk")),
+                    _Row(Value(value, output_field=field), Value(pk, output_field=pk_field)),
+                )
             )
         batch = list(page.order_by(order_field, "pk")[:batch_size])
         if not batch:
             return
         yield batch
-        last = (getattr(batch[-1], attname), batch[-1].pk)
+        last = (getattr(batch[-1], field.attname), batch[-1].pk)
         if len(batch) < batch_size:
             return
 
@@ -80,6 +111,8 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def scan_meetings(*, today: dt.date | None = None) -> int:
     """Meetings (planned VIP visits) today and tomorrow, to the employee who holds them."""
     today = _today(today)
+    visit_link = _link_for("feedback:visit_detail", fallback=None)
+    client_link = _link_for("clients:client_detail")
     count = 0
     for day, kind, text in (
         (
@@ -94,9 +127,14 @@ def scan_meetings(*, today: dt.date | None = None) -> int:
         ),
     ):
         start, end = _day_bounds(day)
-        due = Visit.objects.filter(
-            status=VisitStatus.PLANNED, scheduled_at__gte=start, scheduled_at__lt=end
-        ).select_related("client")
+        # The (scheduled_at, id) index of planned visits (visit_planned_when_idx).
+        due = (
+            Visit.objects.filter(
+                status=VisitStatus.PLANNED, scheduled_at__gte=start, scheduled_at__lt=end
+            )
+            .select_related("client")
+            .only("id", "employee_id", "client_id", "scheduled_at", "client__name")
+        )
         for batch in keyset_batches(due, order_field="scheduled_at"):
             specs = [
                 NotificationSpec(
@@ -108,9 +146,7 @@ def scan_meetings(*, today: dt.date | None = None) -> int:
                         "client": visit.client.name,
                         "time": timezone.localtime(visit.scheduled_at).strftime("%H:%M"),
                     },
-                    link=_link(
-                        "feedback:visit_detail", visit.pk, fallback=_client_link(visit.client_id)
-                    ),
+                    link=visit_link(visit.pk) if visit_link else client_link(visit.client_id),
                     subject=visit,
                 )
                 for visit in batch
@@ -126,17 +162,27 @@ def scan_meetings(*, today: dt.date | None = None) -> int:
 def scan_follow_ups(*, today: dt.date | None = None) -> int:
     """Pending follow-ups due today or overdue, to their owner (once per due date)."""
     today = _today(today)
-    due = FollowUp.objects.filter(done_at__isnull=True, due_on__lte=today).select_related("client")
+    link = _link_for("feedback:follow_up_detail")
+    # The (due_on, id) index of pending follow-ups (followup_pending_due_idx).
+    due = (
+        FollowUp.objects.filter(done_at__isnull=True, due_on__lte=today)
+        .select_related("client")
+        .only("id", "owner_id", "client_id", "title", "due_on", "client__name")
+    )
+    # Each text made once per scan (and translated once per batch), not once per row.
+    due_today = (
+        NotificationKind.FOLLOW_UP_DUE,
+        _("Follow-up due today for %(client)s: %(title)s"),
+    )
+    overdue = (
+        NotificationKind.FOLLOW_UP_OVERDUE,
+        _("Follow-up overdue since %(due)s for %(client)s: %(title)s"),
+    )
     count = 0
     for batch in keyset_batches(due, order_field="due_on"):
         specs = []
         for follow_up in batch:
-            if follow_up.due_on == today:
-                kind = NotificationKind.FOLLOW_UP_DUE
-                text = _("Follow-up due today for %(client)s: %(title)s")
-            else:
-                kind = NotificationKind.FOLLOW_UP_OVERDUE
-                text = _("Follow-up overdue since %(due)s for %(client)s: %(title)s")
+            kind, text = due_today if follow_up.due_on == today else overdue
             specs.append(
                 NotificationSpec(
                     recipient_id=follow_up.owner_id,
@@ -148,7 +194,7 @@ def scan_follow_ups(*, today: dt.date | None = None) -> int:
                         "title": follow_up.title,
                         "due": follow_up.due_on.isoformat(),
                     },
-                    link=_link("feedback:follow_up_detail", follow_up.pk),
+                    link=link(follow_up.pk),
                     subject=follow_up,
                 )
             )
@@ -165,12 +211,31 @@ def scan_no_meeting_booked(*, today: dt.date | None = None) -> int:
     days = reminder_setting("NO_MEETING_AFTER_DAYS")
     # Assigned on or before the day N days ago.
     cutoff = _day_bounds(_today(today) - dt.timedelta(days=days - 1))[0]
-    due = Enrolment.objects.filter(
-        stage=Stage.NOT_CONTACTED,
-        assignee__isnull=False,
-        assigned_at__lt=cutoff,
-        programme__status="active",
-    ).select_related("client", "programme")
+    client_link = _link_for("clients:client_detail")
+    # The (assigned_at, id) index of assigned enrolments not contacted
+    # (feedback_enrolment_waiting_idx): one split assigns thousands at the same instant.
+    due = (
+        Enrolment.objects.filter(
+            stage=Stage.NOT_CONTACTED,
+            assignee__isnull=False,
+            assigned_at__lt=cutoff,
+            programme__status="active",
+        )
+        .select_related("client", "programme")
+        .only(
+            "id",
+            "assignee_id",
+            "assigned_at",
+            "client_id",
+            "programme_id",
+            "client__name",
+            "programme__name",
+        )
+    )
+    text = _(
+        "No meeting booked yet with %(client)s (%(programme)s), "
+        "assigned to you %(days)s days ago or more."
+    )
     count = 0
     for batch in keyset_batches(due, order_field="assigned_at"):
         specs = [
@@ -181,16 +246,13 @@ def scan_no_meeting_booked(*, today: dt.date | None = None) -> int:
                     f"no_meeting_booked:enrolment:{enrolment.pk}:{enrolment.assignee_id}:"
                     f"{enrolment.assigned_at:%Y%m%d%H%M%S}"
                 ),
-                text=_(
-                    "No meeting booked yet with %(client)s (%(programme)s), "
-                    "assigned to you %(days)s days ago or more."
-                ),
+                text=text,
                 params={
                     "client": enrolment.client.name,
                     "programme": enrolment.programme.name,
                     "days": days,
                 },
-                link=_client_link(enrolment.client_id),
+                link=client_link(enrolment.client_id),
                 subject=enrolment,
             )
             for enrolment in batch
@@ -206,9 +268,11 @@ def scan_no_meeting_booked(*, today: dt.date | None = None) -> int:
 def _managers_of_clients(client_ids) -> dict[int, set[int]]:
     """For actions outside a programme: the managers of active programmes listing the client."""
     managers = defaultdict(set)
-    rows = Enrolment.objects.filter(
-        client_id__in=client_ids, programme__status="active"
-    ).values_list("client_id", "programme__manager_id")
+    rows = (
+        Enrolment.objects.filter(client_id__in=client_ids, programme__status="active")
+        .order_by()
+        .values_list("client_id", "programme__manager_id")
+    )
     for client_id, manager_id in rows:
         managers[client_id].add(manager_id)
     return managers
@@ -219,16 +283,37 @@ def scan_corrective_actions(*, today: dt.date | None = None) -> int:
     programme manager once ``REMINDER_ESCALATE_AFTER_DAYS`` have passed."""
     today = _today(today)
     escalate_on_or_before = today - dt.timedelta(days=reminder_setting("ESCALATE_AFTER_DAYS"))
-    due = CorrectiveAction.objects.filter(
-        status__in=OPEN_CA_STATUSES, due_on__lt=today
-    ).select_related("client", "programme", "owner")
+    link_of = _link_for("feedback:corrective_action_detail")
+    # The (due_on, id) index of open actions (ca_open_due_idx).
+    due = (
+        CorrectiveAction.objects.filter(status__in=OPEN_CA_STATUSES, due_on__lt=today)
+        .select_related("client", "programme", "owner")
+        .only(
+            "id",
+            "client_id",
+            "programme_id",
+            "owner_id",
+            "complaint",
+            "due_on",
+            "client__name",
+            "programme__manager_id",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
+        )
+    )
+    overdue_text = _("Corrective action for %(client)s is past due (%(due)s): %(complaint)s")
+    escalated_text = _(
+        "Escalated: the corrective action for %(client)s owned by %(owner)s "
+        "is past due since %(due)s: %(complaint)s"
+    )
     count = 0
     for batch in keyset_batches(due, order_field="due_on"):
         orphans = [ca.client_id for ca in batch if ca.programme_id is None]
         client_managers = _managers_of_clients(orphans) if orphans else {}
         specs = []
         for ca in batch:
-            link = _link("feedback:corrective_action_detail", ca.pk)
+            link = link_of(ca.pk)
             params = {
                 "client": ca.client.name,
                 "due": ca.due_on.isoformat(),
@@ -240,7 +325,7 @@ def scan_corrective_actions(*, today: dt.date | None = None) -> int:
                     recipient_id=ca.owner_id,
                     kind=NotificationKind.CORRECTIVE_ACTION_OVERDUE,
                     key=f"corrective_action_overdue:ca:{ca.pk}:{ca.due_on.isoformat()}",
-                    text=_("Corrective action for %(client)s is past due (%(due)s): %(complaint)s"),
+                    text=overdue_text,
                     params=params,
                     link=link,
                     subject=ca,
@@ -258,10 +343,7 @@ def scan_corrective_actions(*, today: dt.date | None = None) -> int:
                         recipient_id=manager_id,
                         kind=NotificationKind.CORRECTIVE_ACTION_ESCALATED,
                         key=f"corrective_action_escalated:ca:{ca.pk}:{ca.due_on.isoformat()}",
-                        text=_(
-                            "Escalated: the corrective action for %(client)s owned by %(owner)s "
-                            "is past due since %(due)s: %(complaint)s"
-                        ),
+                        text=escalated_text,
                         params=params,
                         link=link,
                         subject=ca,
@@ -280,9 +362,22 @@ def scan_referrals(*, today: dt.date | None = None) -> int:
     days = reminder_setting("REFERRAL_NOT_CONTACTED_DAYS")
     # Given on or before the day N days ago.
     cutoff = _day_bounds(_today(today) - dt.timedelta(days=days - 1))[0]
-    due = Referral.objects.filter(status=ReferralStatus.NEW, created_at__lt=cutoff).select_related(
-        "referring_client"
+    link = _link_for("feedback:referral_detail")
+    # The (created_at, id) index of new referrals (referral_new_created_idx).
+    due = (
+        Referral.objects.filter(status=ReferralStatus.NEW, created_at__lt=cutoff)
+        .select_related("referring_client")
+        .only(
+            "id",
+            "owner_id",
+            "created_at",
+            "person_name",
+            "company_name",
+            "referring_client_id",
+            "referring_client__name",
+        )
     )
+    text = _("Referral %(person)s (from %(client)s) not contacted for %(days)s days or more.")
     count = 0
     for batch in keyset_batches(due, order_field="created_at"):
         specs = [
@@ -290,15 +385,13 @@ def scan_referrals(*, today: dt.date | None = None) -> int:
                 recipient_id=referral.owner_id,
                 kind=NotificationKind.REFERRAL_NOT_CONTACTED,
                 key=f"referral_not_contacted:referral:{referral.pk}",
-                text=_(
-                    "Referral %(person)s (from %(client)s) not contacted for %(days)s days or more."
-                ),
+                text=text,
                 params={
                     "person": str(referral),
                     "client": referral.referring_client.name,
                     "days": days,
                 },
-                link=_link("feedback:referral_detail", referral.pk),
+                link=link(referral.pk),
                 subject=referral,
             )
             for referral in batch
@@ -311,15 +404,20 @@ def scan_referrals(*, today: dt.date | None = None) -> int:
 # --- Key contacts not verified for a year ---------------------------------------------------------
 
 
-def _contact_specs(batch) -> list[NotificationSpec]:
+def _contact_specs(batch, client_link) -> list[NotificationSpec]:
     assignees = defaultdict(set)
-    rows = Enrolment.objects.filter(
-        client_id__in={contact.client_id for contact in batch},
-        programme__status="active",
-        assignee__isnull=False,
-    ).values_list("client_id", "assignee_id")
+    rows = (
+        Enrolment.objects.filter(
+            client_id__in={contact.client_id for contact in batch},
+            programme__status="active",
+            assignee__isnull=False,
+        )
+        .order_by()  # not the default order, which joins the clients only to sort by name
+        .values_list("client_id", "assignee_id")
+    )
     for client_id, assignee_id in rows:
         assignees[client_id].add(assignee_id)
+    text = _("Key contact %(contact)s at %(client)s has not been verified for a year.")
     specs = []
     for contact in batch:
         verified = contact.verified_on.isoformat() if contact.verified_on else "never"
@@ -329,11 +427,9 @@ def _contact_specs(batch) -> list[NotificationSpec]:
                     recipient_id=assignee_id,
                     kind=NotificationKind.CONTACT_NOT_VERIFIED,
                     key=f"contact_not_verified:contact:{contact.pk}:{verified}",
-                    text=_(
-                        "Key contact %(contact)s at %(client)s has not been verified for a year."
-                    ),
+                    text=text,
                     params={"contact": contact.full_name, "client": contact.client.name},
-                    link=_client_link(contact.client_id),
+                    link=client_link(contact.client_id),
                     subject=contact,
                 )
             )
@@ -345,8 +441,15 @@ def scan_contacts(*, today: dt.date | None = None) -> int:
     ago), to the assignees of the client in active programmes."""
     today = _today(today)
     cutoff = today - dt.timedelta(days=reminder_setting("CONTACT_VERIFY_DAYS"))
-    current = KeyContact.objects.filter(left_company=False).select_related("client")
+    client_link = _link_for("clients:client_detail")
+    current = (
+        KeyContact.objects.filter(left_company=False)
+        .select_related("client")
+        .only("id", "client_id", "full_name", "verified_on", "created_at", "client__name")
+    )
     count = 0
+    # The indexes (verified_on, id) and (created_at, id) of current contacts
+    # (feedback_contact_verified_idx, feedback_contact_never_verified_idx).
     for queryset, order_field in (
         (current.filter(verified_on__lt=cutoff), "verified_on"),
         (
@@ -355,7 +458,7 @@ def scan_contacts(*, today: dt.date | None = None) -> int:
         ),
     ):
         for batch in keyset_batches(queryset, order_field=order_field):
-            notifications_create(specs=_contact_specs(batch))
+            notifications_create(specs=_contact_specs(batch, client_link))
             count += len(batch)
     return count
 
@@ -397,12 +500,14 @@ class ProgrammeDigest:
 
 def weekly_digest_figures(*, programmes, today: dt.date | None = None) -> list[ProgrammeDigest]:
     """The digest's figures for these programmes, aggregated in the database: four grouped
-    queries, whatever the number of programmes or rows."""
+    queries, whatever the number of programmes or rows (each without the models' default
+    order, which would join the clients to every enrolment only to sort them)."""
     today = _today(today)
     digests = {p.pk: ProgrammeDigest(programme=p, today=today) for p in programmes}
     ids = list(digests)
     for row in (
         Enrolment.objects.filter(programme_id__in=ids)
+        .order_by()
         .values("programme_id")
         .annotate(clients=Count("pk"), visited=Count("pk", filter=Q(stage__in=VISITED_STAGES)))
     ):
@@ -416,18 +521,21 @@ def weekly_digest_figures(*, programmes, today: dt.date | None = None) -> list[P
             scheduled_at__gte=week_ago,
             scheduled_at__lt=_day_bounds(today)[1],
         )
+        .order_by()
         .values("enrolment__programme_id")
         .annotate(n=Count("pk"))
     ):
         digests[row["enrolment__programme_id"]].visits_last_week = row["n"]
     for row in (
         FollowUp.objects.filter(programme_id__in=ids, done_at__isnull=True, due_on__lt=today)
+        .order_by()
         .values("programme_id")
         .annotate(n=Count("pk"))
     ):
         digests[row["programme_id"]].overdue_follow_ups = row["n"]
     for row in (
         CorrectiveAction.objects.filter(programme_id__in=ids, status__in=OPEN_CA_STATUSES)
+        .order_by()
         .values("programme_id")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
     ):

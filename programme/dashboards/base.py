@@ -57,6 +57,11 @@ class Table:
     def values(self):
         return [[row.get(c.key) for c in self.columns] for row in self.rows]
 
+    def iter_values(self):
+        """``values`` one row at a time: an export of every row holds no second copy."""
+        keys = [c.key for c in self.columns]
+        return ([row.get(key) for key in keys] for row in self.rows)
+
 
 @dataclass
 class Figure:

@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -255,6 +256,12 @@ def scope_from_params(viewer, filters, *, today=None) -> Scope:
     return DashboardFilter(
         data, user=None, programmes=programmes, today=today, sees_everything=everything
     ).scope
+
+
+def filters_query(filters) -> str:
+    """The query string of stored filters (``Scope.query_string``), in the filter bar's order
+    whatever order the database kept them in."""
+    return urlencode([(key, filters[key]) for key in DashboardFilter.Meta.fields if key in filters])
 
 
 def dashboard_filter(user, data, *, today=None) -> DashboardFilter:

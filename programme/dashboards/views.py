@@ -1,18 +1,19 @@
 """The dashboard pages and their CSV/XLSX exports. Thin: the selectors build the figures, the
-snapshots (``snapshots``) keep them between page views."""
+snapshots (``snapshots``) keep them between page views, the exports (``exports``) are files
+prepared in the background."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from vipcrm.exports import FORMATS
 
-from .exports import table_export
-from .filters import dashboard_filter, dashboard_programmes
+from . import exports
+from .filters import dashboard_filter, dashboard_programmes, filters_query
 from .selectors import DASHBOARDS
 from .snapshots import POLL_SECONDS, is_building, is_fresh, snapshot_board, snapshot_serve
 
@@ -108,15 +109,66 @@ def dashboard_status(request, name):
 @login_required
 @require_safe
 def dashboard_export(request, name, table, file_format):
+    """The export link: the file when it is ready (a recent identical export, or the eager
+    queue of the tests), else a page that follows its progress and then downloads it. A GET:
+    asking for an export changes no data of the programme, and management exports too."""
     spec = _spec(name)
-    if file_format not in FORMATS:
+    if file_format not in FORMATS or table not in spec.tables:
         raise Http404
     filterset = dashboard_filter(request.user, request.GET)
-    # Every row, computed now: the page lists the first rows of a long list (from its
-    # snapshot); the export is a deliberate download and carries every row as of this moment.
-    board = spec.build(filterset.scope, limit=None)
-    try:
-        chosen = board.table(table)
-    except StopIteration:
-        raise Http404 from None
-    return table_export(board, chosen, filterset.scope, file_format)
+    export = exports.export_request(
+        spec=spec,
+        table=table,
+        file_format=file_format,
+        scope=filterset.scope,
+        user=request.user,
+        language=get_language(),
+    )
+    if export.status == export.Status.READY:
+        return exports.export_download(export)
+    return _export_page(request, spec, export)
+
+
+def _export_state(export):
+    """What the export's progress panel shows and links to."""
+    filters = filters_query(export.params["filters"])
+    again = reverse("dashboards:export", args=[export.name, export.table, export.file_format])
+    return {
+        "export": export,
+        "failed": export.status == export.Status.FAILED or exports.export_lost(export),
+        "poll_seconds": exports.POLL_SECONDS,
+        "status_url": reverse("dashboards:export_status", args=[export.pk]),
+        "download_url": reverse("dashboards:export_download", args=[export.pk]),
+        "retry_url": f"{again}?{filters}",
+        "dashboard_url": f"{reverse('dashboards:dashboard', args=[export.name])}?{filters}",
+    }
+
+
+def _export_page(request, spec, export):
+    return render(
+        request,
+        "programme/dashboards/export_progress.html",
+        {"spec": spec, "table_title": spec.tables[export.table], **_export_state(export)},
+    )
+
+
+@login_required
+@require_safe
+def export_status(request, pk):
+    """Polled by the export's progress page: its progress, and once the file is ready, the
+    browser sent to the download (``HX-Redirect``, once; later polls show the link)."""
+    export = get_object_or_404(exports.exports_of(request.user).defer("content"), pk=pk)
+    response = render(request, "programme/dashboards/_export_state.html", _export_state(export))
+    if export.status == export.Status.READY and exports.export_deliver(export):
+        response["HX-Redirect"] = reverse("dashboards:export_download", args=[export.pk])
+    return response
+
+
+@login_required
+@require_safe
+def export_download(request, pk):
+    """The stored file; before it is ready (a link followed early), the progress page."""
+    export = get_object_or_404(exports.exports_of(request.user), pk=pk)
+    if export.status == export.Status.READY:
+        return exports.export_download(export)
+    return _export_page(request, _spec(export.name), export)

@@ -137,3 +137,44 @@ def test_a_cold_filter_shows_progress_then_the_figures_without_a_reload(
     assert "Figures as of" in page.get_by_test_id("dashboard-freshness").inner_text()
     assert page.get_by_test_id("dashboard-progress").count() == 0
     assert page.url.endswith("/dashboards/quality/")
+
+
+def test_a_long_export_shows_its_progress_then_downloads_by_itself(page, demo, monkeypatch):
+    """A real queue: the export link opens a page that follows the build; once the worker (here
+    the test, through the service) has written the file, the page's polling sends the browser
+    to the download."""
+    from programme.dashboards import exports
+    from programme.models import DashboardExport
+    from vipcrm.celery import app as celery_app
+
+    queued = []
+    monkeypatch.setattr(
+        exports, "enqueue_on_commit", lambda task, **kwargs: queued.append(kwargs["export_id"])
+    )
+    log_in(page, "director")
+    page.goto("/dashboards/at-risk/")  # its snapshot built by the eager queue
+    celery_app.conf.task_always_eager = False  # put back by tests/conftest.py's _eager_celery
+    page.get_by_test_id("export-clients-csv").click()
+    page.wait_for_url("**/dashboards/at-risk/export/clients.csv?*")
+    heading = page.get_by_test_id("export-heading").inner_text()
+    assert heading == "Preparing your export of Clients ranked by health (At-risk clients)…"
+    assert page.get_by_test_id("export-state").inner_text() == "Waiting for a worker…"
+    # The page polls (every 2 s) while the export waits in the queue.
+    with page.expect_response("**/dashboards/exports/*/status/"):
+        pass
+    (export_id,) = queued
+    assert DashboardExport.objects.get(pk=export_id).status == "queued"
+
+    with page.expect_download() as download_info:
+        exports.export_build(export_id)
+    download = download_info.value
+    export = DashboardExport.objects.get(pk=export_id)
+    assert download.suggested_filename == export.filename
+    assert download.suggested_filename.startswith("at-risk-clients-")
+    with open(download.path(), encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:3] == ["Client", "Health", "Reasons"]
+    assert len(rows) - 1 == export.total > 50
+    # Once downloaded, the page offers the file again instead of polling.
+    page.get_by_test_id("export-ready").wait_for()
+    assert page.get_by_test_id("export-progress").count() == 0

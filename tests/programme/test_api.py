@@ -110,6 +110,15 @@ def test_api_enrolments_filter_by_programme_and_assignee(world, employee, as_man
     assert [row["id"] for row in response.json()["results"]] == [world.enrolment.pk]
 
 
+def test_api_enrolments_refuse_a_programme_id_beyond_the_database_s(world, as_employee):
+    url = reverse("api-enrolment-list")
+    response = as_employee.get(url, {"programme": "-62545012973557794049765130618535936"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["programme"]
+    assert as_employee.get(url, {"programme": str(2**63)}).status_code == 400
+    assert as_employee.get(url, {"programme": world.programme.pk}).status_code == 200
+
+
 def test_api_employee_sees_only_their_personal_list(world, as_employee):
     response = as_employee.get(reverse("api-enrolment-list"))
 

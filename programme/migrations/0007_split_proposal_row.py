@@ -66,7 +66,7 @@ def proposals_to_rows(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("clients", "0005_audit_history"),
-        ("programme", "0005_dashboard_snapshot"),
+        ("programme", "0006_dashboard_export"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
