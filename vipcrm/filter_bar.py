@@ -173,3 +173,19 @@ def as_filter_field(bound_field):
         error_block,
         help_block,
     )
+
+
+def share_choices(rows, *fields):
+    """Give model choice fields over the same rows (a page's filter and its bulk-action bar,
+    both listing a programme's pool of 200) the choices of ``rows``, read once by the caller:
+    the same values, labels and order each field's own queryset would give, its empty (and
+    django-filter's "null") choice first. The fields still validate a submitted value against
+    their querysets."""
+    for field in fields:
+        choices = []
+        if field.empty_label is not None:
+            choices.append(("", field.empty_label))
+        if getattr(field, "null_label", None) is not None:
+            choices.append((field.null_value, field.null_label))
+        choices += [(field.prepare_value(row), field.label_from_instance(row)) for row in rows]
+        field.widget.choices = choices

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
-from vipcrm.lists import set_choice_labels
+from vipcrm.lists import join_after_paging, set_choice_labels
 
 from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
@@ -37,16 +37,18 @@ def opportunity_totals(queryset) -> dict:
 
 @login_required
 def opportunity_list(request):
-    opportunities = (
-        Opportunity.objects.visible_to(request.user)
-        .select_related("client", "owner", "position", "client_position__position")
-        .order_by("-created_at", "-id")
-    )
+    ordering = ("-created_at", "-id")
+    opportunities = Opportunity.objects.visible_to(request.user).order_by(*ordering)
     filterset = OpportunityFilter(request.GET, queryset=opportunities, request=request)
     totals = opportunity_totals(filterset.qs)
     paginator = Paginator(filterset.qs, 50)
     paginator.count = totals["count"]  # counted with the totals: no second COUNT
-    page = paginator.get_page(request.GET.get("page"))
+    page = join_after_paging(
+        paginator.get_page(request.GET.get("page")),
+        Opportunity.objects.select_related(
+            "client", "owner", "position", "client_position__position"
+        ).order_by(*ordering),
+    )
     set_choice_labels(page, kind=OpportunityKind, status=OpportunityStatus)
     context = {"filter": filterset, "page_obj": page, "totals": totals}
     return render(request, "feedback/opportunity_list.html", context)

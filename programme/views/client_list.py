@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from clients.paging import CURSOR_PARAMS, keyset_page
 from vipcrm.conflicts import VersionConflict
+from vipcrm.filter_bar import share_choices
 from vipcrm.forms import add_service_errors
 from vipcrm.lists import set_choice_labels
 
@@ -23,6 +24,7 @@ from ..forms import (
     AssessmentForm,
     AssignForm,
     BulkAssignForm,
+    pool_users,
     with_saved_version,
 )
 from ..selectors import enrolment_list as list_rows
@@ -49,6 +51,10 @@ def enrolment_list(request, pk):
     )
     for row in set_choice_labels(page, assessment=Assessment, stage=Stage):
         row.signals = signals_for(row)
+    bulk_form = BulkAssignForm(programme=programme)
+    # The pool is listed twice (the assignee filter, the bulk-assign bar): read it once.
+    pool = pool_users(programme).only("pk", "username", "first_name", "last_name")
+    share_choices(list(pool), filterset.form.fields["assignee"], bulk_form.fields["assignee"])
     return render(
         request,
         "programme/enrolment_list.html",
@@ -62,7 +68,7 @@ def enrolment_list(request, pk):
             "filtered": any(
                 value for key, value in request.GET.items() if key not in CURSOR_PARAMS
             ),
-            "bulk_form": BulkAssignForm(programme=programme),
+            "bulk_form": bulk_form,
             "may_manage": may_manage(request.user, programme),
         },
     )
