@@ -81,13 +81,7 @@ def client_detail(request, pk):
             None,
         ),
         **_latest_visits(client, show_all=request.GET.get("visits") == "all"),
-        "corrective_actions": client.corrective_actions.open().select_related("owner"),
-        "opportunities": client.opportunities.filter(status="open").select_related(
-            "owner", "position", "client_position__position"
-        ),
-        "referrals": client.referrals_given.all()
-        .exclude(status__in=("converted", "dropped"))
-        .select_related("referring_contact", "owner"),
+        **_open_items(client),
         "follow_ups": client.follow_ups.filter(done_at__isnull=True).select_related("owner"),
         "assignments": AssignmentChange.objects.filter(enrolment__client=client).select_related(
             "from_user", "to_user", "changed_by", "enrolment__programme"
@@ -95,6 +89,36 @@ def client_detail(request, pk):
         "may_edit_contacts": roles.may_write(user),
     }
     return render(request, "clients/client_detail.html", context)
+
+
+def _open_items(client):
+    """The card's open corrective actions, opportunities and referrals, with their choices'
+    labels translated once for the card rather than once per row."""
+    from feedback.enums import (
+        CorrectiveActionStatus,
+        OpportunityKind,
+        QualityArea,
+        ReferralStatus,
+    )
+
+    actions = list(client.corrective_actions.open().select_related("owner"))
+    opportunities = list(
+        client.opportunities.filter(status="open").select_related(
+            "owner", "position", "client_position__position"
+        )
+    )
+    referrals = list(
+        client.referrals_given.all()
+        .exclude(status__in=("converted", "dropped"))
+        .select_related("referring_contact", "owner")
+    )
+    return {
+        "corrective_actions": set_choice_labels(
+            actions, area=QualityArea, status=CorrectiveActionStatus
+        ),
+        "opportunities": set_choice_labels(opportunities, kind=OpportunityKind),
+        "referrals": set_choice_labels(referrals, status=ReferralStatus),
+    }
 
 
 # The client card shows the latest visits; "all visits" lists the rest.

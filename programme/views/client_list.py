@@ -49,8 +49,12 @@ def enrolment_list(request, pk):
         name="client__name",
         tiebreak="client_id",
     )
+    # The checkbox's label, translated once for the page (the same words as the template's
+    # "Select {{ client }}").
+    select = _("Select %(client)s")
     for row in set_choice_labels(page, assessment=Assessment, stage=Stage):
         row.signals = signals_for(row)
+        row.select_label = select % {"client": row.client.name}
     bulk_form = BulkAssignForm(programme=programme)
     # The pool is listed twice (the assignee filter, the bulk-assign bar): read it once.
     pool = pool_users(programme).only("pk", "username", "first_name", "last_name")

@@ -288,3 +288,17 @@ def test_the_rows_show_kind_and_status_in_words(as_manager, base):
     assert re.search(r"Gone Ltd</a></td>\s*<td>Corporate client</td>", html)
     assert re.search(r"<td>Lost</td>", html)
     assert re.search(r"Ivan Private</a></td>\s*<td>Private client</td>", html)
+
+
+def test_the_employees_clients_are_read_by_primary_key(postgresql, as_employee, world):
+    """The employee's client ids are an array read first (vipcrm.expressions.InIds): the rows
+    and the count read those clients by primary key, not every client to probe its
+    enrolment."""
+    statements = captured_sql(as_employee, URL)
+    sql = rows_query(statements)
+    assert "= ANY(ARRAY(SELECT" in sql
+    explained = plan(sql)
+    assert "Index Cond: (id = ANY ($" in explained, explained
+    assert "Seq Scan on clients_client" not in explained
+    count = next(s for s in statements if s.startswith("SELECT COUNT(*)") and "clients" in s)
+    assert "Seq Scan on clients_client" not in plan(count)

@@ -347,3 +347,57 @@ def test_notification_unread_count_counts_only_my_unread(world, employee, collea
     factories.NotificationFactory(recipient=colleague)
     assert Notification.objects.visible_to(employee).unread().count() == 1
     assert as_employee.get("/api/v1/notifications/unread-count/").json() == {"unread": 1}
+
+
+def test_an_employee_sees_what_they_own_and_what_hangs_off_their_clients(
+    world, employee, colleague, as_employee
+):
+    """The employee's items: owned (on anyone's client), or on a client of their list (whoever
+    owns them); not a colleague's item on a colleague's client."""
+    mine = factories.OpportunityFactory(client=world.colleague_client, owner=employee, topic="Mine")
+    on_my_client = factories.OpportunityFactory(
+        client=world.client, owner=colleague, topic="On my client"
+    )
+    factories.OpportunityFactory(client=world.colleague_client, owner=colleague, topic="Theirs")
+    page = as_employee.get(reverse("feedback:opportunity_list")).context["page_obj"]
+    assert sorted(o.topic for o in page) == sorted([mine.topic, on_my_client.topic])
+    actions = [
+        factories.CorrectiveActionFactory(client=world.colleague_client, owner=employee),
+        factories.CorrectiveActionFactory(client=world.client, owner=colleague),
+    ]
+    factories.CorrectiveActionFactory(client=world.colleague_client, owner=colleague)
+    page = as_employee.get(reverse("feedback:corrective_action_list")).context["page_obj"]
+    assert sorted(a.pk for a in page) == sorted(a.pk for a in actions)
+
+
+def test_list_pages_are_cut_before_their_rows_are_joined(world, employee, as_employee):
+    """The page's rows are read by the ids of the page (vipcrm.lists.join_after_paging): the
+    second page holds exactly the next rows, in the list's order, with their client."""
+    now = timezone.now()
+    opportunities = []
+    for i in range(55):
+        opportunity = factories.OpportunityFactory(
+            client=world.client, owner=employee, topic=f"Topic {i:02d}"
+        )
+        opportunity.created_at = now - dt.timedelta(minutes=i)
+        opportunity.save(update_fields=["created_at"])
+        opportunities.append(opportunity)
+    url = reverse("feedback:opportunity_list")
+    first = as_employee.get(url).context["page_obj"]
+    second = as_employee.get(url, {"page": 2}).context["page_obj"]
+    assert [o.topic for o in first] == [f"Topic {i:02d}" for i in range(50)]
+    assert [o.topic for o in second] == [f"Topic {i:02d}" for i in range(50, 55)]
+    assert {o.client.name for o in second} == {"Alfa Steel"}
+    assert (first.paginator.count, second.number) == (55, 2)
+    for i in range(52):
+        factories.CorrectiveActionFactory(
+            client=world.client,
+            owner=employee,
+            complaint=f"Complaint {i:02d}",
+            due_on=TODAY() + dt.timedelta(days=i - 2),
+        )
+    url = reverse("feedback:corrective_action_list")
+    second = as_employee.get(url, {"page": 2}).context["page_obj"]
+    # Past due first (the first two), then by due date.
+    assert [a.complaint for a in second] == ["Complaint 50", "Complaint 51"]
+    assert [a.past_due for a in as_employee.get(url).context["page_obj"]][:3] == [0, 0, 1]
