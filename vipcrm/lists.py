@@ -31,3 +31,31 @@ def join_after_paging(page, rows):
     """
     page.object_list = list(rows.filter(pk__in=page.object_list.values("pk")))
     return page
+
+
+def set_formatted(rows, format_value, **fields):
+    """Give each row ``<name>``: ``format_value(row.<field>)`` for each ``name=field``, each
+    distinct value formatted once per page.
+
+    A template filter such as ``|date:"SHORT_DATE_FORMAT"`` or ``|floatformat`` costs 10–20 µs
+    a call (it looks the format up for the language and parses it); a page of a hundred rows
+    shows a few dozen distinct due dates. E.g.
+    ``set_formatted(actions, short_date, due_on_text="due_on")``.
+    """
+    done = {}
+    for row in rows:
+        for name, field in fields.items():
+            value = getattr(row, field)
+            try:
+                text = done[value]
+            except KeyError:
+                text = done[value] = format_value(value)
+            setattr(row, name, text)
+    return rows
+
+
+def short_date(value) -> str:
+    """What ``{{ value|date:"SHORT_DATE_FORMAT" }}`` writes for a date (or nothing)."""
+    from django.utils.formats import date_format
+
+    return date_format(value, "SHORT_DATE_FORMAT") if value not in (None, "") else ""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
-from vipcrm.lists import join_after_paging, set_choice_labels
+from vipcrm.lists import join_after_paging, set_choice_labels, set_formatted, short_date
 
 from ..enums import CorrectiveActionStatus
 from ..filters_followups import CorrectiveActionFilter
@@ -46,6 +46,7 @@ def corrective_action_list(request):
         .order_by(*ordering),
     )
     set_choice_labels(page, status=CorrectiveActionStatus)
+    set_formatted(page, short_date, due_text="due_on")
     return render(
         request,
         "feedback/correctiveaction_list.html",

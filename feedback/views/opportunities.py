@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
-from vipcrm.lists import join_after_paging, set_choice_labels
+from vipcrm.lists import join_after_paging, set_choice_labels, set_formatted
 
 from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
@@ -35,6 +36,10 @@ def opportunity_totals(queryset) -> dict:
     )
 
 
+def _amount(value) -> str:
+    return floatformat(value, "2g")
+
+
 @login_required
 def opportunity_list(request):
     ordering = ("-created_at", "-id")
@@ -50,6 +55,8 @@ def opportunity_list(request):
         ).order_by(*ordering),
     )
     set_choice_labels(page, kind=OpportunityKind, status=OpportunityStatus)
+    # As |floatformat:"2g" writes them (nothing for no value), each amount formatted once.
+    set_formatted(page, _amount, expected_text="expected_value", won_text="won_value")
     context = {"filter": filterset, "page_obj": page, "totals": totals}
     return render(request, "feedback/opportunity_list.html", context)
 

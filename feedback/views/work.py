@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
-from vipcrm.lists import set_choice_labels
+from vipcrm.lists import set_choice_labels, set_formatted, short_date
 
 from ..enums import CorrectiveActionStatus, ReferralStatus
 from ..forms.followups import FollowUpRescheduleForm
@@ -60,6 +60,7 @@ def my_work(request):
         .order_by("created_at", "id")[:WORK_LIMIT]
     )
     set_choice_labels(corrective_actions, status=CorrectiveActionStatus)
+    set_formatted(follow_ups + corrective_actions, short_date, due_text="due_on")
     set_choice_labels(referrals, status=ReferralStatus)
     groups = [
         ("overdue", _("Overdue"), 0),
