@@ -70,6 +70,17 @@ def _choices(widget):
         yield ("", field.empty_label)
     if type(choices) is FilterModelChoiceIterator and field.null_label is not None:
         yield (field.null_value, field.null_label)
+    label_from_values = getattr(field, "label_from_values", None)
+    if (
+        label_from_values is not None
+        and not field.to_field_name
+        and "label_from_instance" not in vars(field)  # no label of its own on this field
+    ):
+        # A field that says how to label a row from a few of its values (PersonChoiceField):
+        # no model instance per option.
+        for row in choices.queryset.values_list(*field.label_fields):
+            yield (row[0], label_from_values(*row))
+        return
     for obj in choices.queryset.all():
         yield choices.choice(obj)
 
