@@ -1,15 +1,20 @@
+from html import escape
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import localize
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vipcrm import roles
 from vipcrm.forms import add_service_errors
 from vipcrm.lists import set_choice_labels
+from vipcrm.row_urls import row_url_for
 
 from . import services
 from .aggregates import JoinedNames
@@ -48,7 +53,40 @@ def client_list(request):
     statuses = {value: str(label) for value, label in ClientStatus.choices}
     for client in page:
         client.kind_label, client.status_label = kinds[client.kind], statuses[client.status]
-    return render(request, "clients/client_list.html", {"filter": filterset, "page_obj": page})
+    context = {"filter": filterset, "page_obj": page, "rows": client_rows(request, page)}
+    return render(request, "clients/client_list.html", context)
+
+
+def client_rows(request, clients) -> str:
+    """The client list's table rows, written here rather than by a template loop: a row has
+    eight cells, and at 50 rows the template engine's few microseconds per variable, filter and
+    tag came to more than the page's queries. The markup is the template's was, every value
+    escaped as autoescaping does (``html.escape``, what Django's ``escape`` calls); counts are
+    below a thousand, which ``localize`` writes as they are."""
+    rows = []
+    for client in clients:
+        salesperson = client.original_salesperson
+        salesperson_name = (
+            (salesperson.get_full_name() or salesperson.username) if salesperson else ""
+        ) or "—"
+        region = escape(str(client.region)) if client.region else "—"
+        if client.city:
+            region += f", {escape(client.city)}"
+        contacts = client.contact_count
+        url = escape(row_url_for(request, "clients:client_detail", client.pk))
+        rows.append(
+            "    <tr>\n"
+            f'      <td><a href="{url}">{escape(client.name)}</a></td>\n'
+            f"      <td>{escape(client.kind_label)}</td>\n"
+            f"      <td>{escape(str(client.segment)) if client.segment else '—'}</td>\n"
+            f"      <td>{region}</td>\n"
+            f"      <td>{escape(client.tier)}</td>\n"
+            f"      <td>{escape(client.status_label)}</td>\n"
+            f"      <td>{contacts if contacts < 1000 else localize(contacts)}</td>\n"
+            f"      <td>{escape(salesperson_name)}</td>\n"
+            "    </tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
 
 
 @login_required

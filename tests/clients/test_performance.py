@@ -302,3 +302,36 @@ def test_the_employees_clients_are_read_by_primary_key(postgresql, as_employee, 
     assert "Seq Scan on clients_client" not in explained
     count = next(s for s in statements if s.startswith("SELECT COUNT(*)") and "clients" in s)
     assert "Seq Scan on clients_client" not in plan(count)
+
+
+def test_a_row_shows_every_cell_escaped(as_manager, base):
+    """The rows are written in Python (clients.views.client_rows): each cell as the template
+    wrote it, escaped."""
+    seller = factories.UserFactory(username="s<1>", first_name="Anna & Co", last_name="")
+    client = factories.ClientFactory(
+        name="Alfa <Steel> & Sons",
+        segment=None,
+        region=base["region"],
+        city="Kazan'",
+        tier="B",
+        original_salesperson=seller,
+    )
+    factories.KeyContactFactory(client=client)
+    factories.KeyContactFactory(client=client, left_company=True)
+    bare = factories.ClientFactory(
+        name="Bare", segment=base["segment"], region=None, city="", original_salesperson=None
+    )
+    html = as_manager.get(URL).content.decode()
+    url = reverse("clients:client_detail", args=[client.pk])
+    assert (
+        f'<tr>\n      <td><a href="{url}">Alfa &lt;Steel&gt; &amp; Sons</a></td>\n'
+        "      <td>Corporate client</td>\n      <td>—</td>\n      <td>Volga, Kazan&#x27;</td>\n"
+        "      <td>B</td>\n      <td>Active</td>\n      <td>1</td>\n"
+        "      <td>Anna &amp; Co</td>\n    </tr>"
+    ) in html
+    url = reverse("clients:client_detail", args=[bare.pk])
+    assert (
+        f'<td><a href="{url}">Bare</a></td>\n      <td>Corporate client</td>\n'
+        "      <td>Metals</td>\n      <td>—</td>\n"
+    ) in html
+    assert "<td>0</td>\n      <td>—</td>\n    </tr>" in html
