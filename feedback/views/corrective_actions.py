@@ -18,6 +18,7 @@ from ..enums import CorrectiveActionStatus
 from ..filters_followups import CorrectiveActionFilter
 from ..forms.followups import CorrectiveActionHandOverForm, StepNoteForm
 from ..models import CorrectiveAction
+from ..rows import corrective_action_list_rows
 from ..services import followups as services
 from .access import back, error_text, require_write
 
@@ -47,10 +48,11 @@ def corrective_action_list(request):
     )
     set_choice_labels(page, status=CorrectiveActionStatus)
     set_formatted(page, short_date, due_text="due_on")
+    rows = corrective_action_list_rows(request, page, _("past due"))
     return render(
         request,
         "feedback/correctiveaction_list.html",
-        {"filter": filterset, "page_obj": page, "today": today},
+        {"filter": filterset, "page_obj": page, "today": today, "rows": rows},
     )
 
 

@@ -18,6 +18,7 @@ from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
 from ..forms.followups import OpportunityLoseForm, OpportunityWinForm
 from ..models import Opportunity
+from ..rows import opportunity_rows
 from ..services import followups as services
 from .access import back, error_text, require_write
 
@@ -57,7 +58,12 @@ def opportunity_list(request):
     set_choice_labels(page, kind=OpportunityKind, status=OpportunityStatus)
     # As |floatformat:"2g" writes them (nothing for no value), each amount formatted once.
     set_formatted(page, _amount, expected_text="expected_value", won_text="won_value")
-    context = {"filter": filterset, "page_obj": page, "totals": totals}
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "totals": totals,
+        "rows": opportunity_rows(request, page),
+    }
     return render(request, "feedback/opportunity_list.html", context)
 
 

@@ -18,6 +18,7 @@ from vipcrm.lists import set_choice_labels, set_formatted, short_date
 from ..enums import CorrectiveActionStatus, ReferralStatus
 from ..forms.followups import FollowUpRescheduleForm
 from ..models import CorrectiveAction, FollowUp, Referral
+from ..rows import corrective_action_work_rows
 from ..services import followups as services
 from .access import back, error_text, is_htmx, require_write
 
@@ -77,6 +78,9 @@ def my_work(request):
                 "title": title,
                 "follow_ups": section_follow_ups,
                 "corrective_actions": section_actions,
+                "corrective_action_rows": corrective_action_work_rows(
+                    request, section_actions, _("Corrective action")
+                ),
                 "count": len(section_follow_ups) + len(section_actions),
             }
         )

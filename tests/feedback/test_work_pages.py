@@ -401,3 +401,41 @@ def test_list_pages_are_cut_before_their_rows_are_joined(world, employee, as_emp
     # Past due first (the first two), then by due date.
     assert [a.complaint for a in second] == ["Complaint 50", "Complaint 51"]
     assert [a.past_due for a in as_employee.get(url).context["page_obj"]][:3] == [0, 0, 1]
+
+
+def test_the_work_lists_rows_are_escaped_and_complete(world, employee, as_employee):
+    """Rows written in Python (feedback/rows.py): every cell, escaped as the template did."""
+    employee.first_name, employee.last_name = "Ann <E>", ""
+    employee.save()
+    action = factories.CorrectiveActionFactory(
+        client=world.client,
+        owner=employee,
+        complaint="Pallets <broken> & " + "x" * 80,
+        due_on=dt.date(2020, 1, 2),
+        programme=None,
+    )
+    html = as_employee.get(reverse("feedback:corrective_action_list")).content.decode()
+    url = reverse("feedback:corrective_action_detail", args=[action.pk])
+    assert (
+        '    <tr class="table-danger">\n      <td>Alfa Steel</td>\n'
+        f'      <td><a href="{url}">Pallets &lt;broken&gt; &amp; {"x" * 60}…</a></td>\n'
+        "      <td>Ann &lt;E&gt;</td>\n"
+        '      <td>2020-01-02 <span class="badge text-bg-danger">past due</span></td>\n'
+        "      <td>Open</td>\n      <td>—</td>\n    </tr>"
+    ) in html
+    work = as_employee.get(reverse("feedback:work")).content.decode()
+    assert (
+        f'<a href="{url}">Corrective action: Pallets &lt;broken&gt; &amp; {"x" * 40}…</a></td>\n'
+        "        <td>Alfa Steel</td>\n        <td>2020-01-02</td>\n"
+    ) in work
+    won = factories.OpportunityFactory(
+        client=world.client, owner=employee, topic="More <steel>", expected_value=1234
+    )
+    won.status, won.won_value = "won", Decimal("1500.5")
+    won.save()
+    html = as_employee.get(reverse("feedback:opportunity_list")).content.decode()
+    url = reverse("feedback:opportunity_detail", args=[won.pk])
+    assert f'<td><a href="{url}">More &lt;steel&gt;</a></td>\n      <td>Ann &lt;E&gt;</td>\n' in html
+    # |floatformat:"2g" groups thousands with a narrow no-break space in English.
+    assert '<td class="text-end">1\u202f234.00</td>' in html
+    assert "<td>Won · 1\u202f500.50</td>" in html
