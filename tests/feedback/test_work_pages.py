@@ -435,7 +435,8 @@ def test_the_work_lists_rows_are_escaped_and_complete(world, employee, as_employ
     won.save()
     html = as_employee.get(reverse("feedback:opportunity_list")).content.decode()
     url = reverse("feedback:opportunity_detail", args=[won.pk])
-    assert f'<td><a href="{url}">More &lt;steel&gt;</a></td>\n      <td>Ann &lt;E&gt;</td>\n' in html
+    row = f'<td><a href="{url}">More &lt;steel&gt;</a></td>\n      <td>Ann &lt;E&gt;</td>\n'
+    assert row in html
     # |floatformat:"2g" groups thousands with a narrow no-break space in English.
     assert '<td class="text-end">1\u202f234.00</td>' in html
     assert "<td>Won · 1\u202f500.50</td>" in html
