@@ -86,3 +86,98 @@ def corrective_action_work_rows(request, actions, word: str) -> str:
             "      </tr>"
         )
     return mark_safe("\n      \n".join(rows))  # noqa: S308 - every value escaped above
+
+
+def my_list_rows(request, rows) -> str:
+    """My list's cards (``feedback/my_list.html``), from ``feedback.my_list.personal_list``
+    rows with their marks (``with_marks``) and overdue words (the view's)."""
+    from django.utils import timezone
+    from django.utils.formats import date_format, localize
+    from django.utils.translation import gettext as _
+
+    from .templatetags.feedback_stages import stage_badge_class
+
+    words = {
+        word: escape(_(word))
+        for word in (
+            "Next meeting",
+            "Days since assignment",
+            "Open follow-ups",
+            "Visit report missing",
+            "No meeting booked yet",
+            "Write the visit report",
+            "Book a meeting",
+            "Client card",
+        )
+    }
+    cards = []
+    for row in rows:
+        client_url = escape(row_url_for(request, "clients:client_detail", row.client_id))
+        overdue = " border-start border-4 border-danger" if row.is_overdue else ""
+        if row.next_meeting:
+            when = date_format(timezone.localtime(row.next_meeting), "SHORT_DATETIME_FORMAT")
+            visit_url = escape(row_url_for(request, "feedback:visit_detail", row.next_visit_id))
+            meeting = f'<a href="{visit_url}" data-testid="next-meeting">{escape(when)}</a>'
+        else:
+            meeting = "—"
+        days = "—" if row.days_assigned is None else localize(row.days_assigned)
+        marks = "".join(
+            (
+                f'\n        <span class="badge text-bg-danger text-wrap">'
+                f"{escape(row.overdue_follow_ups_text)}</span>"
+                if row.overdue_follow_ups
+                else "\n        ",
+                f'\n        <span class="badge text-bg-danger text-wrap">'
+                f"{escape(row.overdue_actions_text)}</span>"
+                if row.overdue_actions
+                else "\n        ",
+                '\n        <span class="badge text-bg-warning text-wrap">'
+                f"{words['Visit report missing']}</span>"
+                if row.unreported_visits
+                else "\n        ",
+                '\n        <span class="badge text-bg-warning text-wrap">'
+                f"{words['No meeting booked yet']}</span>"
+                if row.no_meeting_yet
+                else "\n        ",
+            )
+        )
+        if row.next_visit_id:
+            report_url = escape(row_url_for(request, "feedback:report_edit", row.next_visit_id))
+            action = (
+                f'<a class="btn btn-success" href="{report_url}">'
+                f"{words['Write the visit report']}</a>"
+            )
+        else:
+            book_url = escape(row_url_for(request, "feedback:visit_book", row.pk))
+            action = (
+                f'<a class="btn btn-primary" href="{book_url}" data-testid="book-meeting">'
+                f"{words['Book a meeting']}</a>"
+            )
+        cards.append(
+            f'  <div class="list-group-item py-3{overdue}" data-testid="my-list-row">\n'
+            '    <div class="d-flex flex-wrap justify-content-between align-items-start gap-2">\n'
+            "      <div>\n"
+            f'        <a class="fw-semibold fs-5 text-decoration-none" href="{client_url}">'
+            f"{escape(row.client.name)}</a>\n"
+            f'        <div class="small text-muted">{escape(row.programme.name)}</div>\n'
+            "      </div>\n"
+            f'      <span class="badge rounded-pill text-wrap {stage_badge_class(row.stage)}" '
+            f'data-testid="stage">{escape(row.stage_label)}</span>\n'
+            "    </div>\n"
+            '    <div class="row small mt-2 g-1">\n'
+            '      <div class="col-6 col-md-3"><span class="text-muted">'
+            f"{words['Next meeting']}:</span>\n        {meeting}</div>\n"
+            '      <div class="col-6 col-md-3"><span class="text-muted">'
+            f"{words['Days since assignment']}:</span> {days}</div>\n"
+            '      <div class="col-6 col-md-3"><span class="text-muted">'
+            f"{words['Open follow-ups']}:</span> {localize(row.open_follow_ups)}</div>\n"
+            f'      <div class="col-6 col-md-3">{marks}\n      </div>\n'
+            "    </div>\n"
+            '    <div class="d-flex flex-wrap gap-2 mt-2">\n'
+            f"      {action}\n"
+            f'      <a class="btn btn-outline-secondary" href="{client_url}">'
+            f"{words['Client card']}</a>\n"
+            "    </div>\n"
+            "  </div>"
+        )
+    return mark_safe("\n".join(cards))  # noqa: S308 - every value escaped above

@@ -7,6 +7,7 @@ from programme.enums import Stage
 from vipcrm.lists import set_choice_labels
 
 from ..my_list import PersonalListFilter, personal_list, with_marks
+from ..rows import my_list_rows
 
 # A modest page: each row is a card with its marks and actions, and rendering them is most of
 # the page's cost (the queries read the page's rows only).
@@ -37,5 +38,10 @@ def my_list(request):
     return render(
         request,
         "feedback/my_list.html",
-        {"filter": filterset, "page_obj": page, "stages": Stage.choices},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "stages": Stage.choices,
+            "rows": my_list_rows(request, page.object_list),
+        },
     )

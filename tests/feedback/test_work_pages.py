@@ -440,3 +440,25 @@ def test_the_work_lists_rows_are_escaped_and_complete(world, employee, as_employ
     # |floatformat:"2g" groups thousands with a narrow no-break space in English.
     assert '<td class="text-end">1\u202f234.00</td>' in html
     assert "<td>Won · 1\u202f500.50</td>" in html
+
+
+def test_my_list_cards_are_complete_and_escaped(world, employee, as_employee):
+    """My list's cards written in Python (feedback.rows.my_list_rows): every part, escaped."""
+    Client.objects.filter(pk=world.client.pk).update(name="Alfa <Steel> & Co")
+    factories.FollowUpFactory(
+        client=world.client, owner=employee, due_on=TODAY() - dt.timedelta(days=3)
+    )
+    factories.FollowUpFactory(client=world.client, owner=employee, due_on=TODAY())
+    html = as_employee.get(reverse("feedback:my_list")).content.decode()
+    card = html.split('data-testid="my-list-row">')[1].split('data-testid="my-list-row"')[0]
+    client_url = reverse("clients:client_detail", args=[world.client.pk])
+    book_url = reverse("feedback:visit_book", args=[world.enrolment.pk])
+    assert f'href="{client_url}">Alfa &lt;Steel&gt; &amp; Co</a>' in card
+    assert '<div class="small text-muted">VIP 2026</div>' in card
+    assert 'text-bg-secondary" data-testid="stage">Not contacted</span>' in card
+    assert '<span class="text-muted">Next meeting:</span>\n        —</div>' in card
+    assert '<span class="text-muted">Open follow-ups:</span> 2</div>' in card
+    assert '<span class="badge text-bg-danger text-wrap">1 follow-up overdue</span>' in card
+    assert f'<a class="btn btn-primary" href="{book_url}" data-testid="book-meeting">' in card
+    assert f'<a class="btn btn-outline-secondary" href="{client_url}">Client card</a>' in card
+    assert "border-danger" in html.split('data-testid="my-list-row"')[0].rsplit("<div", 1)[1]
