@@ -93,9 +93,6 @@ def client_rows(request, clients) -> str:
 def client_detail(request, pk):
     """The client card: contacts, positions, visits with their reports, the open items the
     visits led to, and who worked the client when. One query per section, whatever its size."""
-    # programme builds on clients, not the reverse: imported here, as in the querysets
-    from programme.models import AssignmentChange
-
     client = get_object_or_404(
         Client.objects.visible_to(request.user).select_related(
             "segment", "region", "original_salesperson"
@@ -110,7 +107,7 @@ def client_detail(request, pk):
     )
     context = {
         "client": client,
-        "contacts": client.contacts.select_related("added_by"),
+        "contacts": client.contacts.all(),
         "positions": client.positions.select_related("position"),
         "volumes": client.volumes.order_by("-period")[:12],
         "enrolments": enrolments,
@@ -121,12 +118,27 @@ def client_detail(request, pk):
         **_latest_visits(client, show_all=request.GET.get("visits") == "all"),
         **_open_items(client),
         "follow_ups": client.follow_ups.filter(done_at__isnull=True).select_related("owner"),
-        "assignments": AssignmentChange.objects.filter(enrolment__client=client).select_related(
-            "from_user", "to_user", "changed_by", "enrolment__programme"
-        ),
+        "assignments": _assignments(enrolments),
         "may_edit_contacts": roles.may_write(user),
     }
     return render(request, "clients/client_detail.html", context)
+
+
+def _assignments(enrolments):
+    """Who worked the client when: the changes of the card's enrolments, each given its
+    enrolment (and programme) from those already read rather than by a join."""
+    # programme builds on clients, not the reverse: imported here, as in the querysets
+    from programme.models import AssignmentChange
+
+    by_id = {enrolment.pk: enrolment for enrolment in enrolments}
+    changes = list(
+        AssignmentChange.objects.filter(enrolment_id__in=by_id).select_related(
+            "from_user", "to_user", "changed_by"
+        )
+    )
+    for change in changes:
+        change.enrolment = by_id[change.enrolment_id]
+    return changes
 
 
 def _open_items(client):
