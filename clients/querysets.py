@@ -1,6 +1,7 @@
 from django.db import models
 
 from vipcrm import roles
+from vipcrm.expressions import InIds
 
 
 class ClientQuerySet(models.QuerySet):
@@ -13,7 +14,11 @@ class ClientQuerySet(models.QuerySet):
             return self
         from programme.models import Enrolment  # programme builds on clients, not the reverse
 
-        return self.filter(pk__in=Enrolment.objects.filter(assignee=user).values("client_id"))
+        # Their clients' ids as an array read first (InIds): the page then reads those clients
+        # by primary key. As a semi-join PostgreSQL walked the name index of all 100,000
+        # clients probing each one's enrolment (80 ms), and counted by a sequential scan.
+        own = Enrolment.objects.filter(assignee=user).order_by().values("client_id")
+        return self.filter(InIds("pk", own))
 
     def active(self):
         return self.filter(status="active")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.enums import Stage
 from programme.models import Enrolment
+from vipcrm.expressions import InIds
 
 from .models import CorrectiveAction, FollowUp, Visit
 
@@ -32,8 +33,12 @@ def personal_list(user):
     )
     # Per-row subqueries, no join to the visits and no GROUP BY: the count of a page reads the
     # enrolments only, and PostgreSQL evaluates the subqueries for the 50 rows shown.
+    # The employee's enrolments as an array of ids read first (InIds): PostgreSQL then joins
+    # their few hundred clients by primary key, where it expected thousands of rows and read
+    # all 100,000 clients in a hash join, for the rows and again for the count (35 ms).
+    mine = Enrolment.objects.filter(assignee=user, programme__status="active").values("pk")
     return (
-        Enrolment.objects.filter(assignee=user, programme__status="active")
+        Enrolment.objects.filter(InIds("pk", mine.order_by()))
         .select_related("client", "programme")
         .annotate(
             # Sorting by an expression, not the indexed column: PostgreSQL then sorts the

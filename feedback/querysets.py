@@ -1,6 +1,8 @@
 from django.db import models
+from django.db.models import Q
 
 from vipcrm import roles
+from vipcrm.expressions import InIds
 
 
 def _visible_clients(user):
@@ -55,27 +57,33 @@ class WorkItemQuerySet(ClientScopedQuerySet):
             return self
         from programme.models import Enrolment
 
-        # One id set per way of seeing an item, each read by its own index, then united: as
-        # one OR of joins PostgreSQL cannot use an index for any of them, and at 100,000
-        # clients it joined every item to its client before filtering (50-100 ms a list).
+        # Each way of seeing an item is read by its own index: as one OR of joins PostgreSQL
+        # could use an index for none of them, and at 100,000 clients it joined every item to
+        # its client before filtering (50-100 ms a list).
         def ids(**lookups):
             return self.model._base_manager.filter(**lookups).order_by().values("pk")
 
         def clients(**lookups):
             return Enrolment.objects.filter(**lookups).order_by().values("client_id")
 
-        client_in = f"{self.client_field}__in"
-        parts = [ids(**{client_in: clients(assignee=user)})]
+        # The user's own clients as an array read first (InIds): each item is then found by
+        # the client's index, in a bitmap OR with the owner's, instead of a semi-join that
+        # read every item (9 ms → 2.5 ms for an employee's 500 opportunities).
+        own_list = InIds(self.client_field, clients(assignee=user))
         # The programmes the user runs, looked up first (once per request): a branch for them
         # only when there are some, so that PostgreSQL's estimate of an employee's items is
         # theirs, not every item of the programme (which made it read all items anyway).
         managed = _managed_programme_ids(user)
-        if managed:
-            parts += [
+        if not managed:
+            return self.filter(Q(owner=user) | own_list)
+        client_in = f"{self.client_field}__in"
+        return self.filter(
+            pk__in=ids(owner=user).union(
+                self.model._base_manager.filter(own_list).order_by().values("pk"),
                 ids(**{client_in: clients(programme__in=managed)}),
                 ids(programme__in=managed),
-            ]
-        return self.filter(pk__in=ids(owner=user).union(*parts))
+            )
+        )
 
 
 class CorrectiveActionQuerySet(WorkItemQuerySet):

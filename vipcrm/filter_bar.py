@@ -17,11 +17,13 @@ rendered by their widget. Any other kind of widget (a checkbox, radio buttons, a
 multi-widget) goes to crispy unchanged.
 """
 
+import html
+
 from django import forms, template
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
-from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_filters.fields import ModelChoiceIterator as FilterModelChoiceIterator
 
@@ -68,13 +70,31 @@ def _choices(widget):
         yield ("", field.empty_label)
     if type(choices) is FilterModelChoiceIterator and field.null_label is not None:
         yield (field.null_value, field.null_label)
+    label_from_values = getattr(field, "label_from_values", None)
+    if (
+        label_from_values is not None
+        and not field.to_field_name
+        and "label_from_instance" not in vars(field)  # no label of its own on this field
+    ):
+        # A field that says how to label a row from a few of its values (PersonChoiceField):
+        # no model instance per option.
+        for row in choices.queryset.values_list(*field.label_fields):
+            yield (row[0], label_from_values(*row))
+        return
     for obj in choices.queryset.all():
         yield choices.choice(obj)
 
 
+def _text(value) -> str:
+    """Django's ``conditional_escape`` as text: the same characters escaped, without its lazy
+    wrapper and the SafeString each call makes (a select of the staff has 200 options)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def _options(widget, values: list[str]):
-    """``<option>``s as Django's Select renders them: the first matching value is selected.
-    Written with ``escape`` rather than ``format_html``: a select of the staff has 200."""
+    """``<option>``s as Django's Select renders them: the first matching value is selected."""
     selected_one = False
 
     def option(value, label):
@@ -83,13 +103,13 @@ def _options(widget, values: list[str]):
         selected = not selected_one and value in values
         selected_one = selected_one or selected
         marked = " selected" if selected else ""
-        return f'<option value="{escape(value)}"{marked}>{conditional_escape(label)}</option>'
+        return f'<option value="{html.escape(value)}"{marked}>{_text(label)}</option>'
 
     parts = []
     for value, label in _choices(widget):
         if isinstance(label, (list, tuple)):
             inner = "".join(option(v, lbl) for v, lbl in label)
-            parts.append(f'<optgroup label="{escape(value)}">{inner}</optgroup>')
+            parts.append(f'<optgroup label="{html.escape(str(value))}">{inner}</optgroup>')
         else:
             parts.append(option(value, label))
     return mark_safe("\n".join(parts))  # noqa: S308 - every value and label escaped above
@@ -173,3 +193,19 @@ def as_filter_field(bound_field):
         error_block,
         help_block,
     )
+
+
+def share_choices(rows, *fields):
+    """Give model choice fields over the same rows (a page's filter and its bulk-action bar,
+    both listing a programme's pool of 200) the choices of ``rows``, read once by the caller:
+    the same values, labels and order each field's own queryset would give, its empty (and
+    django-filter's "null") choice first. The fields still validate a submitted value against
+    their querysets."""
+    for field in fields:
+        choices = []
+        if field.empty_label is not None:
+            choices.append(("", field.empty_label))
+        if getattr(field, "null_label", None) is not None:
+            choices.append((field.null_value, field.null_label))
+        choices += [(field.prepare_value(row), field.label_from_instance(row)) for row in rows]
+        field.widget.choices = choices

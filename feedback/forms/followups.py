@@ -39,6 +39,15 @@ class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
 
+    # The filter bars (vipcrm/filter_bar.py) read a select of everyone (200 people on a list
+    # page) as these values, without making a user of each: the same label as above
+    # (``get_full_name()`` is the first and last names, stripped).
+    label_fields = ("pk", "first_name", "last_name", "username")
+
+    @staticmethod
+    def label_from_values(pk, first_name, last_name, username):
+        return f"{first_name} {last_name}".strip() or username
+
 
 class CorrectiveActionHandOverForm(forms.Form):
     owner = PersonChoiceField(

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
-from vipcrm.lists import set_choice_labels
+from vipcrm.lists import join_after_paging, set_choice_labels, set_formatted, short_date
 
 from ..enums import CorrectiveActionStatus
 from ..filters_followups import CorrectiveActionFilter
 from ..forms.followups import CorrectiveActionHandOverForm, StepNoteForm
 from ..models import CorrectiveAction
+from ..rows import corrective_action_list_rows
 from ..services import followups as services
 from .access import back, error_text, require_write
 
@@ -27,25 +28,31 @@ def corrective_action_list(request):
     """Every corrective action the user may see; a programme manager sees all of the
     programme's. The ones past due come first, then by due date."""
     today = timezone.localdate()
+    past_due = Case(
+        When(status__in=("open", "in_progress"), due_on__lt=today, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    ordering = ("past_due", "due_on", "id")
     actions = (
         CorrectiveAction.objects.visible_to(request.user)
-        .select_related("client", "programme", "owner")
-        .annotate(
-            past_due=Case(
-                When(status__in=("open", "in_progress"), due_on__lt=today, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("past_due", "due_on", "id")
+        .annotate(past_due=past_due)
+        .order_by(*ordering)
     )
     filterset = CorrectiveActionFilter(request.GET, queryset=actions, request=request)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page = join_after_paging(
+        Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
+        CorrectiveAction.objects.select_related("client", "programme", "owner")
+        .annotate(past_due=past_due)
+        .order_by(*ordering),
+    )
     set_choice_labels(page, status=CorrectiveActionStatus)
+    set_formatted(page, short_date, due_text="due_on")
+    rows = corrective_action_list_rows(request, page, _("past due"))
     return render(
         request,
         "feedback/correctiveaction_list.html",
-        {"filter": filterset, "page_obj": page, "today": today},
+        {"filter": filterset, "page_obj": page, "today": today, "rows": rows},
     )
 
 

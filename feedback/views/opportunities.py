@@ -6,17 +6,19 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
-from vipcrm.lists import set_choice_labels
+from vipcrm.lists import join_after_paging, set_choice_labels, set_formatted
 
 from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
 from ..forms.followups import OpportunityLoseForm, OpportunityWinForm
 from ..models import Opportunity
+from ..rows import opportunity_rows
 from ..services import followups as services
 from .access import back, error_text, require_write
 
@@ -35,20 +37,33 @@ def opportunity_totals(queryset) -> dict:
     )
 
 
+def _amount(value) -> str:
+    return floatformat(value, "2g")
+
+
 @login_required
 def opportunity_list(request):
-    opportunities = (
-        Opportunity.objects.visible_to(request.user)
-        .select_related("client", "owner", "position", "client_position__position")
-        .order_by("-created_at", "-id")
-    )
+    ordering = ("-created_at", "-id")
+    opportunities = Opportunity.objects.visible_to(request.user).order_by(*ordering)
     filterset = OpportunityFilter(request.GET, queryset=opportunities, request=request)
     totals = opportunity_totals(filterset.qs)
     paginator = Paginator(filterset.qs, 50)
     paginator.count = totals["count"]  # counted with the totals: no second COUNT
-    page = paginator.get_page(request.GET.get("page"))
+    page = join_after_paging(
+        paginator.get_page(request.GET.get("page")),
+        Opportunity.objects.select_related(
+            "client", "owner", "position", "client_position__position"
+        ).order_by(*ordering),
+    )
     set_choice_labels(page, kind=OpportunityKind, status=OpportunityStatus)
-    context = {"filter": filterset, "page_obj": page, "totals": totals}
+    # As |floatformat:"2g" writes them (nothing for no value), each amount formatted once.
+    set_formatted(page, _amount, expected_text="expected_value", won_text="won_value")
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "totals": totals,
+        "rows": opportunity_rows(request, page),
+    }
     return render(request, "feedback/opportunity_list.html", context)
 
 

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
-from vipcrm.lists import set_choice_labels
+from vipcrm.lists import set_choice_labels, set_formatted, short_date
 
 from ..enums import CorrectiveActionStatus, ReferralStatus
 from ..forms.followups import FollowUpRescheduleForm
 from ..models import CorrectiveAction, FollowUp, Referral
+from ..rows import corrective_action_work_rows
 from ..services import followups as services
 from .access import back, error_text, is_htmx, require_write
 
@@ -60,6 +61,7 @@ def my_work(request):
         .order_by("created_at", "id")[:WORK_LIMIT]
     )
     set_choice_labels(corrective_actions, status=CorrectiveActionStatus)
+    set_formatted(follow_ups + corrective_actions, short_date, due_text="due_on")
     set_choice_labels(referrals, status=ReferralStatus)
     groups = [
         ("overdue", _("Overdue"), 0),
@@ -76,6 +78,9 @@ def my_work(request):
                 "title": title,
                 "follow_ups": section_follow_ups,
                 "corrective_actions": section_actions,
+                "corrective_action_rows": corrective_action_work_rows(
+                    request, section_actions, _("Corrective action")
+                ),
                 "count": len(section_follow_ups) + len(section_actions),
             }
         )

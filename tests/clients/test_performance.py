@@ -132,8 +132,28 @@ def test_the_query_count_is_the_same_with_one_client_and_with_many(as_manager, b
         factories.KeyContactFactory(client=client)
     with_many = count_queries(as_manager, URL + query)
     # The layout's own (session, user, roles…); the rows, the capped count; the filter form's
-    # segments and regions.
-    assert with_one == with_many == layout_queries(as_manager) + 4
+    # segments and regions; a search reads its matching ids first.
+    searching = 1 if "q=" in query else 0
+    assert with_one == with_many == layout_queries(as_manager) + 4 + searching
+
+
+def test_a_search_matching_more_than_the_id_cap_is_a_subquery(as_manager, base, monkeypatch):
+    """Past SEARCH_IDS_CAP matches the search filters by a subquery: same rows, same count,
+    same number of queries."""
+    from clients import filters
+
+    make_clients(base, 7)
+    factories.KeyContactFactory(
+        client=factories.ClientFactory(name="Zeta", **base), full_name="Client Friend"
+    )
+    as_list = as_manager.get(URL, {"q": "client"})
+    monkeypatch.setattr(filters, "SEARCH_IDS_CAP", 3)
+    with CaptureQueriesContext(connection) as captured:
+        as_subquery = as_manager.get(URL, {"q": "client"})
+    expected = [f"Client {i:04d}" for i in range(7)] + ["Zeta"]
+    assert names(as_list) == names(as_subquery) == expected
+    assert as_list.context["page_obj"].count == as_subquery.context["page_obj"].count == 8
+    assert len(captured.captured_queries) == count_queries(as_manager, URL + "?q=client")
 
 
 def test_a_next_page_costs_the_same_queries_as_the_first(as_manager, base):
@@ -242,7 +262,8 @@ def test_a_next_page_starts_from_its_cursor_in_the_index(postgresql, as_manager,
 
 def test_the_text_search_uses_trigram_indexes_on_clients_and_contacts(postgresql, as_manager, base):
     make_clients(base, 5)
-    sql = rows_query(captured_sql(as_manager, URL + "?q=steel"))
+    # The search's matching ids, read once before the page's rows and count.
+    sql = next(s for s in captured_sql(as_manager, URL + "?q=steel") if "LIKE" in s)
     explained = plan(sql)
     assert "client_name_trgm_idx" in explained
     assert "client_legal_name_trgm_idx" in explained
@@ -267,3 +288,50 @@ def test_the_rows_show_kind_and_status_in_words(as_manager, base):
     assert re.search(r"Gone Ltd</a></td>\s*<td>Corporate client</td>", html)
     assert re.search(r"<td>Lost</td>", html)
     assert re.search(r"Ivan Private</a></td>\s*<td>Private client</td>", html)
+
+
+def test_the_employees_clients_are_read_by_primary_key(postgresql, as_employee, world):
+    """The employee's client ids are an array read first (vipcrm.expressions.InIds): the rows
+    and the count read those clients by primary key, not every client to probe its
+    enrolment."""
+    statements = captured_sql(as_employee, URL)
+    sql = rows_query(statements)
+    assert "= ANY(ARRAY(SELECT" in sql
+    explained = plan(sql)
+    assert "Index Cond: (id = ANY ($" in explained, explained
+    assert "Seq Scan on clients_client" not in explained
+    count = next(s for s in statements if s.startswith("SELECT COUNT(*)") and "clients" in s)
+    assert "Seq Scan on clients_client" not in plan(count)
+
+
+def test_a_row_shows_every_cell_escaped(as_manager, base):
+    """The rows are written in Python (clients.views.client_rows): each cell as the template
+    wrote it, escaped."""
+    seller = factories.UserFactory(username="s<1>", first_name="Anna & Co", last_name="")
+    client = factories.ClientFactory(
+        name="Alfa <Steel> & Sons",
+        segment=None,
+        region=base["region"],
+        city="Kazan'",
+        tier="B",
+        original_salesperson=seller,
+    )
+    factories.KeyContactFactory(client=client)
+    factories.KeyContactFactory(client=client, left_company=True)
+    bare = factories.ClientFactory(
+        name="Bare", segment=base["segment"], region=None, city="", original_salesperson=None
+    )
+    html = as_manager.get(URL).content.decode()
+    url = reverse("clients:client_detail", args=[client.pk])
+    assert (
+        f'<tr>\n      <td><a href="{url}">Alfa &lt;Steel&gt; &amp; Sons</a></td>\n'
+        "      <td>Corporate client</td>\n      <td>—</td>\n      <td>Volga, Kazan&#x27;</td>\n"
+        "      <td>B</td>\n      <td>Active</td>\n      <td>1</td>\n"
+        "      <td>Anna &amp; Co</td>\n    </tr>"
+    ) in html
+    url = reverse("clients:client_detail", args=[bare.pk])
+    assert (
+        f'<td><a href="{url}">Bare</a></td>\n      <td>Corporate client</td>\n'
+        "      <td>Metals</td>\n      <td>—</td>\n"
+    ) in html
+    assert "<td>0</td>\n      <td>—</td>\n    </tr>" in html

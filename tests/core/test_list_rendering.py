@@ -97,6 +97,11 @@ def test_the_client_filter_bar_is_crispys_markup(db, data):
     "data", [{}, {"open_only": "true", "status": "open"}, {"owner": "nobody", "programme": "0"}]
 )
 def test_a_follow_up_filter_bar_is_crispys_markup(world, manager, request_of, data):
+    # People labelled from their values (PersonChoiceField.label_from_values): one without a
+    # name (the username), one with only a last name, one whose name needs escaping.
+    factories.UserFactory(username="nameless", first_name="", last_name="")
+    factories.UserFactory(username="olga", first_name="", last_name="Orlova")
+    factories.UserFactory(username="amp", first_name="A & <B>", last_name="'C'")
     request = request_of(manager)
     assert_same_as_crispy(
         lambda: (

@@ -347,3 +347,118 @@ def test_notification_unread_count_counts_only_my_unread(world, employee, collea
     factories.NotificationFactory(recipient=colleague)
     assert Notification.objects.visible_to(employee).unread().count() == 1
     assert as_employee.get("/api/v1/notifications/unread-count/").json() == {"unread": 1}
+
+
+def test_an_employee_sees_what_they_own_and_what_hangs_off_their_clients(
+    world, employee, colleague, as_employee
+):
+    """The employee's items: owned (on anyone's client), or on a client of their list (whoever
+    owns them); not a colleague's item on a colleague's client."""
+    mine = factories.OpportunityFactory(client=world.colleague_client, owner=employee, topic="Mine")
+    on_my_client = factories.OpportunityFactory(
+        client=world.client, owner=colleague, topic="On my client"
+    )
+    factories.OpportunityFactory(client=world.colleague_client, owner=colleague, topic="Theirs")
+    page = as_employee.get(reverse("feedback:opportunity_list")).context["page_obj"]
+    assert sorted(o.topic for o in page) == sorted([mine.topic, on_my_client.topic])
+    actions = [
+        factories.CorrectiveActionFactory(client=world.colleague_client, owner=employee),
+        factories.CorrectiveActionFactory(client=world.client, owner=colleague),
+    ]
+    factories.CorrectiveActionFactory(client=world.colleague_client, owner=colleague)
+    page = as_employee.get(reverse("feedback:corrective_action_list")).context["page_obj"]
+    assert sorted(a.pk for a in page) == sorted(a.pk for a in actions)
+
+
+def test_list_pages_are_cut_before_their_rows_are_joined(world, employee, as_employee):
+    """The page's rows are read by the ids of the page (vipcrm.lists.join_after_paging): the
+    second page holds exactly the next rows, in the list's order, with their client."""
+    now = timezone.now()
+    opportunities = []
+    for i in range(55):
+        opportunity = factories.OpportunityFactory(
+            client=world.client, owner=employee, topic=f"Topic {i:02d}"
+        )
+        opportunity.created_at = now - dt.timedelta(minutes=i)
+        opportunity.save(update_fields=["created_at"])
+        opportunities.append(opportunity)
+    url = reverse("feedback:opportunity_list")
+    first = as_employee.get(url).context["page_obj"]
+    second = as_employee.get(url, {"page": 2}).context["page_obj"]
+    assert [o.topic for o in first] == [f"Topic {i:02d}" for i in range(50)]
+    assert [o.topic for o in second] == [f"Topic {i:02d}" for i in range(50, 55)]
+    assert {o.client.name for o in second} == {"Alfa Steel"}
+    assert (first.paginator.count, second.number) == (55, 2)
+    for i in range(52):
+        factories.CorrectiveActionFactory(
+            client=world.client,
+            owner=employee,
+            complaint=f"Complaint {i:02d}",
+            due_on=TODAY() + dt.timedelta(days=i - 2),
+        )
+    url = reverse("feedback:corrective_action_list")
+    second = as_employee.get(url, {"page": 2}).context["page_obj"]
+    # Past due first (the first two), then by due date.
+    assert [a.complaint for a in second] == ["Complaint 50", "Complaint 51"]
+    assert [a.past_due for a in as_employee.get(url).context["page_obj"]][:3] == [0, 0, 1]
+
+
+def test_the_work_lists_rows_are_escaped_and_complete(world, employee, as_employee):
+    """Rows written in Python (feedback/rows.py): every cell, escaped as the template did."""
+    employee.first_name, employee.last_name = "Ann <E>", ""
+    employee.save()
+    action = factories.CorrectiveActionFactory(
+        client=world.client,
+        owner=employee,
+        complaint="Pallets <broken> & " + "x" * 80,
+        due_on=dt.date(2020, 1, 2),
+        programme=None,
+    )
+    html = as_employee.get(reverse("feedback:corrective_action_list")).content.decode()
+    url = reverse("feedback:corrective_action_detail", args=[action.pk])
+    assert (
+        '    <tr class="table-danger">\n      <td>Alfa Steel</td>\n'
+        f'      <td><a href="{url}">Pallets &lt;broken&gt; &amp; {"x" * 60}…</a></td>\n'
+        "      <td>Ann &lt;E&gt;</td>\n"
+        '      <td>2020-01-02 <span class="badge text-bg-danger">past due</span></td>\n'
+        "      <td>Open</td>\n      <td>—</td>\n    </tr>"
+    ) in html
+    work = as_employee.get(reverse("feedback:work")).content.decode()
+    assert (
+        f'<a href="{url}">Corrective action: Pallets &lt;broken&gt; &amp; {"x" * 40}…</a></td>\n'
+        "        <td>Alfa Steel</td>\n        <td>2020-01-02</td>\n"
+    ) in work
+    won = factories.OpportunityFactory(
+        client=world.client, owner=employee, topic="More <steel>", expected_value=1234
+    )
+    won.status, won.won_value = "won", Decimal("1500.5")
+    won.save()
+    html = as_employee.get(reverse("feedback:opportunity_list")).content.decode()
+    url = reverse("feedback:opportunity_detail", args=[won.pk])
+    row = f'<td><a href="{url}">More &lt;steel&gt;</a></td>\n      <td>Ann &lt;E&gt;</td>\n'
+    assert row in html
+    # |floatformat:"2g" groups thousands with a narrow no-break space in English.
+    assert '<td class="text-end">1\u202f234.00</td>' in html
+    assert "<td>Won · 1\u202f500.50</td>" in html
+
+
+def test_my_list_cards_are_complete_and_escaped(world, employee, as_employee):
+    """My list's cards written in Python (feedback.rows.my_list_rows): every part, escaped."""
+    Client.objects.filter(pk=world.client.pk).update(name="Alfa <Steel> & Co")
+    factories.FollowUpFactory(
+        client=world.client, owner=employee, due_on=TODAY() - dt.timedelta(days=3)
+    )
+    factories.FollowUpFactory(client=world.client, owner=employee, due_on=TODAY())
+    html = as_employee.get(reverse("feedback:my_list")).content.decode()
+    card = html.split('data-testid="my-list-row">')[1].split('data-testid="my-list-row"')[0]
+    client_url = reverse("clients:client_detail", args=[world.client.pk])
+    book_url = reverse("feedback:visit_book", args=[world.enrolment.pk])
+    assert f'href="{client_url}">Alfa &lt;Steel&gt; &amp; Co</a>' in card
+    assert '<div class="small text-muted">VIP 2026</div>' in card
+    assert 'text-bg-secondary" data-testid="stage">Not contacted</span>' in card
+    assert '<span class="text-muted">Next meeting:</span>\n        —</div>' in card
+    assert '<span class="text-muted">Open follow-ups:</span> 2</div>' in card
+    assert '<span class="badge text-bg-danger text-wrap">1 follow-up overdue</span>' in card
+    assert f'<a class="btn btn-primary" href="{book_url}" data-testid="book-meeting">' in card
+    assert f'<a class="btn btn-outline-secondary" href="{client_url}">Client card</a>' in card
+    assert "border-danger" in html.split('data-testid="my-list-row"')[0].rsplit("<div", 1)[1]

@@ -358,3 +358,39 @@ def test_bad_filter_and_page_values_do_not_break_the_pages(world, as_manager):
     assert split.status_code == 200
     assert "Select clients from the list." in text(bulk)
     assert Enrolment.objects.filter(assignee__isnull=True).count() == 0
+
+
+def test_client_list_rows_are_complete_and_escaped(world, as_manager, employee):
+    """Rows written in Python (programme.views.client_list.enrolment_rows): every cell, escaped
+    as the template did; the checkbox only for the programme's manager."""
+    from clients.models import KeyContact
+
+    employee.first_name, employee.last_name = "Eve <E>", ""
+    employee.save()
+    factories.VisitFactory(client=world.client, employee=employee, status="held")
+    KeyContact.objects.filter(client=world.client).update(added_by=employee)
+    private = factories.EnrolmentFactory(
+        programme=world.programme,
+        client=factories.ClientFactory(name="Ivan & <Co>", kind="private", segment=None),
+    )
+    html = text(as_manager.get(url("enrolment_list", pk=world.programme.pk)))
+    detail = reverse("programme:enrolment_detail", args=[world.programme.pk, world.enrolment.pk])
+    enrolment = world.enrolment
+    assert (
+        f'<td><input class="form-check-input" type="checkbox" name="enrolment" '
+        f'value="{enrolment.pk}" aria-label="Select Alfa Steel"></td>\n'
+        f'      <td><a href="{detail}">Alfa Steel</a></td>\n'
+    ) in html
+    assert (
+        '<span class="badge text-bg-warning me-1" data-testid="signal" '
+        'title="Monopolisation signal"><i class="bi bi-exclamation-triangle" aria-hidden="true">'
+        "</i> Only one of our people ever met this client</span>"
+    ) in html
+    assert "<td>Eve &lt;E&gt;</td>" in html
+    detail = reverse("programme:enrolment_detail", args=[world.programme.pk, private.pk])
+    assert (
+        f'<td><a href="{detail}">Ivan &amp; &lt;Co&gt;</a> '
+        '<span class="badge text-bg-light">private</span></td>'
+    ) in html
+    assert '<td><span class="text-muted">unassigned</span></td>' in html
+    assert 'aria-label="Select Ivan &amp; &lt;Co&gt;"' in html
