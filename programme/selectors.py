@@ -27,6 +27,7 @@ from feedback.enums import VisitStatus
 from feedback.models import Visit
 
 from .enums import VISITED_STAGES, WORKED_THROUGH_STAGES, StaffKind, Stage
+from .load import cached_load
 from .models import Enrolment, Programme, StaffMember
 
 
@@ -113,9 +114,16 @@ def signals_for(enrolment) -> list:
     return signals
 
 
-def list_load(programme: Programme) -> dict:
-    """``{assignee_id or None: (clients, weight)}`` over the programme's whole list, in one
-    GROUP BY (the unassigned clients under ``None``)."""
+def list_load(programme: Programme, *, fresh: bool = False) -> dict:
+    """``{assignee_id or None: (clients, weight)}`` over the programme's whole list (the
+    unassigned clients under ``None``): one GROUP BY, computed once per change of the list and
+    read from the cache in between (``programme.load``); ``fresh`` reads the list."""
+    if fresh:
+        return _list_load(programme)
+    return cached_load(programme, _list_load)
+
+
+def _list_load(programme: Programme) -> dict:
     return {
         row["assignee"]: (row["count"], row["weight"] or 0)
         for row in Enrolment.objects.filter(programme=programme)
@@ -128,8 +136,8 @@ def list_load(programme: Programme) -> dict:
 def staff_with_load(programme: Programme, load: dict | None = None) -> list:
     """The pool with each person's clients on this list: ``held_count`` and ``held_weight``.
 
-    Two queries: the members, and one GROUP BY over the list (cheaper on 100,000 clients than a
-    correlated subquery per member); one when ``load`` (``list_load``) is given."""
+    One query (the members) and the load, from the cache when the list has not changed since it
+    was computed (``list_load``)."""
     held = list_load(programme) if load is None else load
     members = list(
         StaffMember.objects.filter(programme=programme)
@@ -150,7 +158,7 @@ class PoolLoad:
 
 def pool_load(programme: Programme) -> PoolLoad:
     """Each member's load against capacity, with their capacity share of the list's weight: the
-    members and one GROUP BY over the list."""
+    members and the list's load (``list_load``, cached)."""
     load = list_load(programme)
     members = staff_with_load(programme, load)
     total_weight = sum(weight for _count, weight in load.values())

@@ -13,21 +13,24 @@ from .. import services
 from ..forms import StaffAddForm, StaffKindForm
 from ..selectors import pool_load
 from .access import get_programme, may_manage
+from .rows import staff_rows_html
 
 
 @login_required
 def staff_list(request, pk, add_form=None):
     programme = get_programme(request, pk)
+    pool = pool_load(programme)
+    manage = may_manage(request.user, programme)
     return render(
         request,
         "programme/staff_list.html",
         {
             "programme": programme,
             "tab": "staff",
-            "pool": pool_load(programme),
+            "pool": pool,
+            "rows_html": staff_rows_html(request, programme, pool.members, may_manage=manage),
             "add_form": add_form or StaffAddForm(programme=programme),
-            "kind_form": StaffKindForm(),
-            "may_manage": may_manage(request.user, programme),
+            "may_manage": manage,
         },
     )
 
