@@ -39,9 +39,9 @@ def shown(http, programme):
     """``({username: (clients, weight)}, total weight)`` as the page shows them, checked against
     the list read afresh."""
     pool = page(http, programme).context["pool"]
-    figures = {m.employee.username: (m.held_count, m.held_weight) for m in pool.members}
+    figures = {m.username: (m.held_count, m.held_weight) for m in pool.members}
     fresh = list_load(Programme.objects.get(pk=programme.pk), fresh=True)
-    assert figures == {m.employee.username: fresh.get(m.employee_id, (0, 0)) for m in pool.members}
+    assert figures == {m.username: fresh.get(m.employee_id, (0, 0)) for m in pool.members}
     assert pool.total_weight == sum(weight for _count, weight in fresh.values())
     return figures, pool.total_weight
 
@@ -98,7 +98,7 @@ def test_a_write_the_services_do_not_know_about_is_not_seen(primed, as_manager, 
 
 def shown_cached(http, programme):
     pool = page(http, programme).context["pool"]
-    return {m.employee.username: (m.held_count, m.held_weight) for m in pool.members}
+    return {m.username: (m.held_count, m.held_weight) for m in pool.members}
 
 
 def test_another_programme_keeps_its_own_load(primed, as_manager, manager, employee):
@@ -457,6 +457,73 @@ def test_posting_the_rows_forms_changes_kind_and_removes(primed, as_manager, man
     assert primed.programme.staff.get(pk=member.pk).kind == "shared"
     as_manager.post(remove_url)
     assert not primed.programme.staff.filter(pk=member.pk).exists()
+
+
+def crispy_fields(form):
+    from django.template import engines
+
+    template = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}")
+    return template.render({"form": form})
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"employee": "", "kind": "shared"},
+        {"employee": "999999", "kind": "part-time"},
+        {"employee": "newcomer", "kind": "dedicated"},
+    ],
+    ids=["blank", "employee missing", "both wrong", "valid"],
+)
+def test_add_form_is_crispys_markup(primed, data, settings):
+    from programme.forms import StaffAddForm
+    from programme.views.rows import select_fields_html
+
+    newcomer = factories.staff_user(username="newcomer", first_name="Nina", last_name="<Ko>")
+    if data and data["employee"] == "newcomer":
+        data["employee"] = str(newcomer.pk)
+    form = StaffAddForm(data, programme=primed.programme)
+    if data is not None:
+        form.is_valid()
+
+    assert parse_html(str(select_fields_html(form))) == parse_html(crispy_fields(form))
+    assert "Nina &lt;Ko&gt;" in str(select_fields_html(form))
+
+
+def test_add_form_with_the_services_refusal_is_crispys_markup(primed):
+    from django.core.exceptions import ValidationError
+
+    from programme.forms import StaffAddForm
+    from programme.views.rows import select_fields_html
+    from vipcrm.forms import add_service_errors
+
+    form = StaffAddForm({"employee": "", "kind": "shared"}, programme=primed.programme)
+    form.is_valid()
+    add_service_errors(form, ValidationError("Not <now>"))
+
+    ours = str(select_fields_html(form))
+    assert parse_html(ours) == parse_html(crispy_fields(form))
+    assert "<li>Not &lt;now&gt;</li>" in ours
+
+
+def test_the_page_shows_the_add_forms_errors(primed, as_manager, employee):
+    response = as_manager.post(
+        reverse("programme:staff_add", args=[primed.programme.pk]),
+        {"employee": employee.pk, "kind": "dedicated"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="select form-select is-invalid"' in body
+    assert "Select a valid choice." in body
+
+
+def test_closed_programme_and_management_have_no_add_form(primed, as_director):
+    response = page(as_director, primed.programme)
+
+    assert response.context["add_fields_html"] == ""
+    assert 'data-testid="staff-add"' not in response.content.decode()
 
 
 # Queries ----------------------------------------------------------------------------------------
