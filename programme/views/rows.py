@@ -118,7 +118,9 @@ def select_fields_html(form) -> str:
     """A form of select fields only (the staff pool's "add an employee") as ``{% crispy form %}``
     writes it with the Bootstrap 5 pack and ``form_tag`` off: the same markup for about a tenth
     of crispy's template work (tests/programme/test_staff_pool_load.py holds them equal, blank,
-    with field errors and with the service's errors)."""
+    with field errors and with the service's errors). Not ``vipcrm/filter_bar.py``'s
+    ``as_filter_field``: that one writes ``as_crispy_field``'s markup (errors in ``<p>``), and
+    this form went through ``{% crispy %}`` with a helper (errors in ``<span>``)."""
     from django.utils.safestring import mark_safe
 
     parts = []
