@@ -126,6 +126,19 @@ class Client(models.Model):
     def get_absolute_url(self):
         return reverse("clients:client_detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        client = super().from_db(db, field_names, values)
+        # The tier as read, so that a save can tell whether it changed (the programmes' cached
+        # load weighs clients by tier: programme.load).
+        client._loaded_tier = client.__dict__.get("tier")
+        return client
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "tier" in fields:
+            self._loaded_tier = self.__dict__.get("tier")
+
     @property
     def weight(self) -> int:
         return TIER_WEIGHTS[ImportanceTier(self.tier)]

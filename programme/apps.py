@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProgrammeConfig(AppConfig):
     name = "programme"
     verbose_name = _("VIP programme")
+
+    def ready(self):
+        from . import load
+
+        load.connect()

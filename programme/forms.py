@@ -18,7 +18,21 @@ def _person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+class _PeopleIterator(forms.models.ModelChoiceIterator):
+    """The choices from one plain SELECT: Django's iterator() runs a server-side cursor on
+    PostgreSQL (DECLARE, FETCH, CLOSE: three round trips) for what is a pool's few hundred
+    people at most."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class PersonChoiceField(forms.ModelChoiceField):
+    iterator = _PeopleIterator
+
     def label_from_instance(self, obj):
         return _person(obj)
 
@@ -248,8 +262,9 @@ class StaffAddForm(_Form, forms.Form):
         self.fields["employee"].queryset = (
             get_user_model()
             .objects.filter(is_active=True, groups__name=roles.PROGRAMME_STAFF)
-            .exclude(programme_memberships__programme=programme)
+            .exclude(pk__in=programme.staff.values("employee_id"))
             .order_by("last_name", "username")
+            .only("pk", "first_name", "last_name", "username")
         )
         self._crispy()
 

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -55,6 +57,11 @@ class Programme(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.TextField(_("reason for closing early"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Names the cached load of the list (``selectors.list_load``): every write that changes who
+    # holds which client, or a client's weight, sets a new one (``load.load_changed``). Random
+    # rather than a counter: a counter restarts at the same values when a database is rebuilt
+    # or a test rolls back, and the cache outlives both.
+    load_token = models.UUIDField(_("load token"), default=uuid.uuid4, editable=False)
 
     objects = ProgrammeQuerySet.as_manager()
 

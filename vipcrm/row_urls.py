@@ -33,10 +33,11 @@ def _url_format(view_name: str, arity: int) -> str:
     return url
 
 
-def row_url_for(request, view_name: str, *ids) -> str:
-    """``reverse(view_name, args=ids)`` for integer ids, reversed once per request and URL
-    name."""
-    key = (view_name, len(ids), get_language(), get_script_prefix())
+def row_url_format(request, view_name: str, arity: int) -> str:
+    """The URL of ``view_name`` as a format string for ``arity`` ids (``{0}``, ``{1}``…),
+    reversed once per request and URL name: ``row_url_format(…).format(*ids)`` in a loop over
+    many rows."""
+    key = (view_name, arity, get_language(), get_script_prefix())
     cache = getattr(request, "_row_urls", None) if request is not None else None
     if cache is None:
         cache = {}
@@ -44,8 +45,14 @@ def row_url_for(request, view_name: str, *ids) -> str:
             request._row_urls = cache
     url_format = cache.get(key)
     if url_format is None:
-        url_format = cache[key] = _url_format(view_name, len(ids))
-    return url_format.format(*(int(pk) for pk in ids))
+        url_format = cache[key] = _url_format(view_name, arity)
+    return url_format
+
+
+def row_url_for(request, view_name: str, *ids) -> str:
+    """``reverse(view_name, args=ids)`` for integer ids, reversed once per request and URL
+    name."""
+    return row_url_format(request, view_name, len(ids)).format(*(int(pk) for pk in ids))
 
 
 class RowUrlNode(template.Node):

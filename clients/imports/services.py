@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from programme.enums import Assessment, AssignmentSource, ProgrammeStatus
+from programme.load import load_changed
 from programme.models import Enrolment, Programme
 from programme.services import enrolment_assign
 from vipcrm.audit import history_record_setwise
@@ -333,6 +334,8 @@ def _apply_clients(batch: ImportBatch, results, by) -> None:
         default_user=by,
         default_change_reason=AUDIT_REASON,
     )
+    if created:
+        load_changed(programme_ids=[programme.pk])
     for enrolment in created:
         enrolled[enrolment.client_id] = enrolment
     for index, plan in enumerate(plans):

@@ -13,6 +13,7 @@ from vipcrm.audit import history_record_setwise
 from vipcrm.conflicts import FieldChange, check_version, shown
 
 from ..enums import Assessment, AssignmentSource, ProgrammeStatus, Stage
+from ..load import load_changed
 from ..models import (
     MONOPOLISED_RULE_MESSAGE,
     AssignmentChange,
@@ -338,6 +339,7 @@ def enrolments_assign_bulk(
         raise ValidationError(_("Select at least one client."))
     target = assignee.pk if assignee else None
     rows = _check_rows(programme=programme, wanted=dict.fromkeys(ids, target))
+    load_changed(programme_ids=[programme.pk])
     return _write_assignments(rows=rows, by=by, reason=reason, source=source)
 
 
@@ -349,6 +351,7 @@ def enrolments_assign_many(
     if not assignments:
         raise ValidationError(_("There is nothing to assign."))
     rows = _check_rows(programme=programme, wanted=assignments)
+    load_changed(programme_ids=[programme.pk])
     return _write_assignments(rows=rows, by=by, reason=reason, source=source)
 
 

@@ -12,6 +12,7 @@ from vipcrm import roles
 from vipcrm.audit import history_record_setwise
 
 from ..enums import WORKED_THROUGH_STAGES, ProgrammeStatus, Stage
+from ..load import load_changed
 from ..models import (
     Enrolment,
     Programme,
@@ -176,6 +177,7 @@ def _insert_enrolments(*, programme: Programme, clients, by) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608 (our SQL)
         added = cursor.rowcount
+    load_changed(programme_ids=[programme.pk])
     # The audit history of the new rows, set-wise too (they are the rows added just now).
     history_record_setwise(
         Enrolment,
@@ -261,7 +263,7 @@ def enrolment_remove(*, enrolment: Enrolment, by) -> None:
     from .splitting import split_proposal_row_removed
 
     split_proposal_row_removed(enrolment=enrolment)
-    enrolment.delete()
+    enrolment.delete()  # the load changes with it: programme.load
 
 
 # The staff pool (stage 3) ----------------------------------------------------------------------

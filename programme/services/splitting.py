@@ -32,7 +32,7 @@ def _split_inputs(programme: Programme, on_progress=None):
     from ..split import SplitClient
 
     weights = _tier_weights()
-    load = list_load(programme)
+    load = list_load(programme, fresh=True)  # the job reads the list itself
     members = staff_with_load(programme, load)
     total_weight = sum(weight for _count, weight in load.values())
     unassigned = programme.enrolments.filter(assignee__isnull=True).order_by("pk")
