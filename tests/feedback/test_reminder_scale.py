@@ -244,7 +244,9 @@ def test_the_assignees_of_a_batch_of_contacts_are_read_by_client(postgresql, wor
     (assignees,) = [s for s in statements if s.startswith('SELECT "programme_enrolment"')]
     assert "ORDER BY" not in assignees
     explained = plan(assignees)
-    assert re.search(r"Index Cond: \(client_id = ", explained), explained
+    # By the client: the (client) index or the (programme, client) one, whichever the planner
+    # finds cheaper on a few test rows.
+    assert re.search(r"Index Cond: \(.*\bclient_id = ", explained), explained
     assert "Seq Scan on programme_enrolment" not in explained
     assert "clients_client" not in explained
 
