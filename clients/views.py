@@ -16,7 +16,7 @@ from vipcrm.forms import add_service_errors
 from vipcrm.lists import set_choice_labels
 from vipcrm.row_urls import row_url_for
 
-from . import services
+from . import card_rows, services
 from .aggregates import JoinedNames
 from .enums import ClientKind, ClientStatus
 from .filters import ClientFilter
@@ -105,19 +105,25 @@ def client_detail(request, pk):
         .select_related("programme", "assignee")
         .order_by("-programme__starts_on", "-id")
     )
+    visits = _latest_visits(client, show_all=request.GET.get("visits") == "all")
+    volumes = list(client.volumes.order_by("-period")[:12])
+    follow_ups = list(client.follow_ups.filter(done_at__isnull=True).select_related("owner"))
     context = {
         "client": client,
         "contacts": client.contacts.all(),
         "positions": client.positions.select_related("position"),
-        "volumes": client.volumes.order_by("-period")[:12],
+        "volumes": volumes,
+        "volume_rows": card_rows.volume_rows(volumes),
         "enrolments": enrolments,
         "my_enrolment": next(
             (e for e in enrolments if e.assignee_id == user.pk and e.programme.status == "active"),
             None,
         ),
-        **_latest_visits(client, show_all=request.GET.get("visits") == "all"),
+        **visits,
+        "visit_rows": card_rows.visit_rows(request, visits["visits"]),
         **_open_items(client),
-        "follow_ups": client.follow_ups.filter(done_at__isnull=True).select_related("owner"),
+        "follow_ups": follow_ups,
+        "follow_up_rows": card_rows.follow_up_rows(follow_ups),
         "assignments": _assignments(enrolments),
         "may_edit_contacts": roles.may_write(user),
     }

@@ -1,0 +1,95 @@
+"""The client card's longest sections written in Python: its visits, open follow-ups and
+volumes (``templates/clients/client_detail.html``).
+
+Each is the markup the template's loop gave, value for value (tests/clients/test_card_rows.py
+renders the former loops and compares): a template loop costs a few microseconds per variable,
+filter and tag, and these three sections were most of the card's template work. Every value is
+escaped here; words are translated once per card, not once per row.
+"""
+
+from html import escape
+
+from django.utils import timezone
+from django.utils.formats import date_format, localize
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from vipcrm.row_urls import row_url_for
+
+
+def _person(user) -> str:
+    """``{% firstof user.get_full_name user.username %}``."""
+    if user is None:
+        return ""
+    return escape(user.get_full_name() or user.username)
+
+
+def visit_rows(request, visits) -> str:
+    """The card's visits (``clients.views._latest_visits`` rows): when, who, where, the
+    visit's and its report's status, the people met and the report's scores."""
+    words = {
+        word: escape(_(word))
+        for word in ("Report", "Goods", "Services", "Service", "Recommendation")
+    }
+    rows = []
+    for visit in visits:
+        url = escape(row_url_for(request, "feedback:visit_detail", visit.pk))
+        when = escape(date_format(timezone.localtime(visit.scheduled_at), "SHORT_DATETIME_FORMAT"))
+        place = f" · {escape(visit.place)}" if visit.place else ""
+        report = getattr(visit, "report", None)
+        finished = report is not None and report.status == "finished"
+        if report is not None:
+            tone = "text-bg-success" if finished else "text-bg-warning"
+            report_badge = (
+                f'<span class="badge {tone}">{words["Report"]}: '
+                f"{escape(visit.report_status_label)}</span>"
+            )
+        else:
+            report_badge = ""
+        if finished:
+            scores = (
+                f"· {words['Goods']} {localize(report.score_goods)}, "
+                f"{words['Services']} {localize(report.score_services)}, "
+                f"{words['Service']} {localize(report.score_service)}"
+            )
+            if report.recommendation_score is not None:
+                scores += f", {words['Recommendation']} {localize(report.recommendation_score)}"
+        else:
+            scores = ""
+        names = escape(visit.contact_names) if visit.contact_names is not None else ""
+        rows.append(
+            f'  <a class="list-group-item list-group-item-action" href="{url}" '
+            'data-testid="visit">\n'
+            '    <div class="d-flex flex-wrap justify-content-between gap-2">'
+            f"<span>{when} · {_person(visit.employee)}{place}</span>\n"
+            f'    <span><span class="badge text-bg-light">{escape(visit.status_label)}</span>\n'
+            f"    {report_badge}</span></div>\n"
+            f'    <div class="small text-muted">{names}\n'
+            f"    {scores}</div>\n"
+            "  </a>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
+
+
+def follow_up_rows(follow_ups) -> str:
+    """The card's open follow-ups: title, owner, due date."""
+    due = escape(_("due"))
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(
+            f'<li class="list-group-item">{escape(follow_up.title)} '
+            f'<span class="small text-muted">— {_person(follow_up.owner)}, {due} '
+            f"{escape(localize(follow_up.due_on))}</span></li>"
+            for follow_up in follow_ups
+        )
+    )
+
+
+def volume_rows(volumes) -> str:
+    """The card's volumes of the last 12 months: month and amount."""
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(
+            f"<tr><td>{escape(date_format(volume.period, 'F Y'))}</td>"
+            f'<td class="text-end">{escape(localize(volume.amount))}</td></tr>'
+            for volume in volumes
+        )
+    )

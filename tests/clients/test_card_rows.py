@@ -1,0 +1,113 @@
+"""The client card's sections written in Python (clients.card_rows) give the markup the
+template's loops gave, row by row, with values that need escaping."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django.template import engines
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from clients import card_rows
+from clients.views import _latest_visits
+from tests import factories
+
+# The loops as they were in templates/clients/client_detail.html.
+VISITS = """{% load i18n row_urls %}\
+{% translate "Report" as report_word %}{% translate "Goods" as goods_word %}\
+{% translate "Services" as services_word %}{% translate "Service" as service_word %}\
+{% translate "Recommendation" as recommendation_word %}
+  {% for visit in visits %}
+  <a class="list-group-item list-group-item-action" href="{% row_url 'feedback:visit_detail' visit.pk %}" data-testid="visit">
+    <div class="d-flex flex-wrap justify-content-between gap-2"><span>{{ visit.scheduled_at|date:"SHORT_DATETIME_FORMAT" }} · {% firstof visit.employee.get_full_name visit.employee.username %}{% if visit.place %} · {{ visit.place }}{% endif %}</span>
+    <span><span class="badge text-bg-light">{{ visit.status_label }}</span>
+    {% if visit.report %}<span class="badge {% if visit.report.status == 'finished' %}text-bg-success{% else %}text-bg-warning{% endif %}">{{ report_word }}: {{ visit.report_status_label }}</span>{% endif %}</span></div>
+    <div class="small text-muted">{{ visit.contact_names|default_if_none:"" }}
+    {% if visit.report.status == "finished" %}· {{ goods_word }} {{ visit.report.score_goods }}, {{ services_word }} {{ visit.report.score_services }}, {{ service_word }} {{ visit.report.score_service }}{% if visit.report.recommendation_score is not None %}, {{ recommendation_word }} {{ visit.report.recommendation_score }}{% endif %}{% endif %}</div>
+  </a>
+  {% endfor %}"""  # noqa: E501
+FOLLOW_UPS = """{% load i18n %}{% for follow_up in follow_ups %}<li class="list-group-item">{{ follow_up.title }} <span class="small text-muted">— {% firstof follow_up.owner.get_full_name follow_up.owner.username %}, {% translate "due" %} {{ follow_up.due_on }}</span></li>{% endfor %}"""  # noqa: E501
+VOLUMES = """{% for volume in volumes %}<tr><td>{{ volume.period|date:"F Y" }}</td><td class="text-end">{{ volume.amount }}</td></tr>{% endfor %}"""  # noqa: E501
+
+
+def _template(source, **context):
+    return engines["django"].from_string(source).render(context)
+
+
+def _blocks(html, start, end):
+    """Each row's markup, from ``start`` to ``end``: the rows without the whitespace between
+    them, which the template's loop put and the browser ignores."""
+    return re.findall(re.escape(start) + ".*?" + re.escape(end), html, re.S)
+
+
+def _visits(world, employee):
+    contact = factories.KeyContactFactory(client=world.client, full_name="Anna <b>&</b> Lee")
+    employee.first_name, employee.last_name = "Ivan", "O'Neil <i>"
+    employee.save()
+    finished = factories.VisitFactory(
+        enrolment=world.enrolment, employee=employee, status="held", place="Room <1> & 2"
+    )
+    finished.contacts.add(contact)
+    factories.VisitReportFactory(
+        visit=finished, status="finished", finished_at=timezone.now(), recommendation_score=9
+    )
+    draft = factories.VisitFactory(enrolment=world.enrolment, employee=employee, place="")
+    factories.VisitReportFactory(visit=draft, status="draft")
+    factories.VisitFactory(enrolment=world.enrolment, employee=employee, status="planned")
+
+
+def test_visit_rows_equal_the_template_loop(world, employee):
+    _visits(world, employee)
+    request = RequestFactory().get("/")
+    visits = _latest_visits(world.client, show_all=True)["visits"]
+    assert len(visits) == 3
+    expected = _template(VISITS, visits=visits, request=request)
+    written = str(card_rows.visit_rows(request, visits))
+    rows = _blocks(written, '<a class="list-group-item', "</a>")
+    assert len(rows) == 3
+    assert rows == _blocks(expected, '<a class="list-group-item', "</a>")
+    assert "Room &lt;1&gt; &amp; 2" in written
+    assert "Anna &lt;b&gt;&amp;&lt;/b&gt; Lee" in written
+    assert "Ivan O&#x27;Neil &lt;i&gt;" in written
+    assert "Recommendation 9" in written
+    assert "Report: Draft" in written
+
+
+def test_follow_up_and_volume_rows_equal_the_template_loops(world, employee):
+    employee.first_name, employee.last_name = "", ""
+    employee.username = "emp<loyee>"
+    employee.save()
+    factories.FollowUpFactory(
+        client=world.client,
+        owner=employee,
+        title="Send <prices> & terms",
+        due_on=dt.date(2026, 3, 4),
+    )
+    factories.FollowUpFactory(client=world.client, title="Call back")
+    follow_ups = list(world.client.follow_ups.select_related("owner"))
+    expected = _template(FOLLOW_UPS, follow_ups=follow_ups)
+    written = str(card_rows.follow_up_rows(follow_ups))
+    rows = _blocks(written, "<li", "</li>")
+    assert len(rows) == 2
+    assert rows == _blocks(expected, "<li", "</li>")
+    assert "Send &lt;prices&gt; &amp; terms" in written
+    assert "emp&lt;loyee&gt;" in written
+
+    factories.ClientVolumeFactory(
+        client=world.client, period=dt.date(2025, 5, 1), amount=Decimal("1234.50")
+    )
+    volumes = list(world.client.volumes.order_by("-period"))
+    expected = _template(VOLUMES, volumes=volumes)
+    assert str(card_rows.volume_rows(volumes)) == expected
+    assert "May 2025" in expected
+
+
+def test_the_card_shows_the_rows_written_in_python(world, employee, as_employee):
+    _visits(world, employee)
+    html = as_employee.get(
+        reverse("clients:client_detail", args=[world.client.pk])
+    ).content.decode()
+    assert html.count('data-testid="visit"') == 3
+    assert "Room &lt;1&gt; &amp; 2" in html
