@@ -160,13 +160,13 @@ def _open_items(client):
     actions = list(client.corrective_actions.open().select_related("owner"))
     opportunities = list(
         client.opportunities.filter(status="open").select_related(
-            "owner", "position", "client_position__position"
+            "position", "client_position__position"
         )
     )
     referrals = list(
         client.referrals_given.all()
         .exclude(status__in=("converted", "dropped"))
-        .select_related("referring_contact", "owner")
+        .select_related("referring_contact")
     )
     return {
         "corrective_actions": set_choice_labels(
