@@ -25,44 +25,56 @@ def _person(user) -> str:
 
 
 def visit_rows(request, visits) -> str:
-    """The card's visits (``clients.views._latest_visits`` rows): when, who, where, the
+    """The card's visits (``clients.views._latest_visits``'s dicts): when, who, where, the
     visit's and its report's status, the people met and the report's scores."""
+    from feedback.enums import ReportStatus, VisitStatus
+
     words = {
         word: escape(_(word))
         for word in ("Report", "Goods", "Services", "Service", "Recommendation")
     }
+    visit_statuses = {value: escape(str(label)) for value, label in VisitStatus.choices}
+    report_statuses = {value: escape(str(label)) for value, label in ReportStatus.choices}
     rows = []
     for visit in visits:
-        url = escape(row_url_for(request, "feedback:visit_detail", visit.pk))
-        when = escape(date_format(timezone.localtime(visit.scheduled_at), "SHORT_DATETIME_FORMAT"))
-        place = f" · {escape(visit.place)}" if visit.place else ""
-        report = getattr(visit, "report", None)
-        finished = report is not None and report.status == "finished"
-        if report is not None:
+        url = escape(row_url_for(request, "feedback:visit_detail", visit["pk"]))
+        when = escape(
+            date_format(timezone.localtime(visit["scheduled_at"]), "SHORT_DATETIME_FORMAT")
+        )
+        employee = (
+            f"{visit['employee_first_name']} {visit['employee_last_name']}".strip()
+            or visit["employee_username"]
+            or ""
+        )
+        place = f" · {escape(visit['place'])}" if visit["place"] else ""
+        report_status = visit["report_status"]
+        finished = report_status == "finished"
+        if report_status is not None:
             tone = "text-bg-success" if finished else "text-bg-warning"
             report_badge = (
                 f'<span class="badge {tone}">{words["Report"]}: '
-                f"{escape(visit.report_status_label)}</span>"
+                f"{report_statuses.get(report_status, '')}</span>"
             )
         else:
             report_badge = ""
         if finished:
             scores = (
-                f"· {words['Goods']} {localize(report.score_goods)}, "
-                f"{words['Services']} {localize(report.score_services)}, "
-                f"{words['Service']} {localize(report.score_service)}"
+                f"· {words['Goods']} {localize(visit['score_goods'])}, "
+                f"{words['Services']} {localize(visit['score_services'])}, "
+                f"{words['Service']} {localize(visit['score_service'])}"
             )
-            if report.recommendation_score is not None:
-                scores += f", {words['Recommendation']} {localize(report.recommendation_score)}"
+            if visit["recommendation_score"] is not None:
+                scores += f", {words['Recommendation']} {localize(visit['recommendation_score'])}"
         else:
             scores = ""
-        names = escape(visit.contact_names) if visit.contact_names is not None else ""
+        names = escape(visit["contact_names"]) if visit["contact_names"] is not None else ""
+        status = visit_statuses.get(visit["status"], escape(visit["status"]))
         rows.append(
             f'  <a class="list-group-item list-group-item-action" href="{url}" '
             'data-testid="visit">\n'
             '    <div class="d-flex flex-wrap justify-content-between gap-2">'
-            f"<span>{when} · {_person(visit.employee)}{place}</span>\n"
-            f'    <span><span class="badge text-bg-light">{escape(visit.status_label)}</span>\n'
+            f"<span>{when} · {escape(employee)}{place}</span>\n"
+            f'    <span><span class="badge text-bg-light">{status}</span>\n'
             f"    {report_badge}</span></div>\n"
             f'    <div class="small text-muted">{names}\n'
             f"    {scores}</div>\n"

@@ -3,7 +3,7 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import localize
@@ -184,8 +184,9 @@ CARD_VISITS = 10
 def _latest_visits(client, *, show_all):
     """The card's visits, newest first, each with the names of the people met in the same
     query (no query per visit, no second query for the contacts): at most CARD_VISITS, and
-    whether there are more."""
-    from feedback.enums import ReportStatus, VisitStatus
+    whether there are more. Each a dict of the values the card shows
+    (``clients.card_rows.visit_rows``): read as values, not as a visit, its employee and its
+    report (three model instances a row, most of whose columns the card does not show)."""
     from feedback.models import Visit
 
     names = (
@@ -196,21 +197,28 @@ def _latest_visits(client, *, show_all):
         .values("names")
     )
     visits = (
-        client.visits.all()
-        .select_related("employee", "report")
+        client.visits.order_by("-scheduled_at", "-id")
+        .values(
+            "pk",
+            "scheduled_at",
+            "place",
+            "status",
+            employee_first_name=F("employee__first_name"),
+            employee_last_name=F("employee__last_name"),
+            employee_username=F("employee__username"),
+            report_status=F("report__status"),
+            score_goods=F("report__score_goods"),
+            score_services=F("report__score_services"),
+            score_service=F("report__score_service"),
+            recommendation_score=F("report__recommendation_score"),
+        )
         .annotate(contact_names=Subquery(names))
-        .order_by("-scheduled_at", "-id")
     )
     if show_all:
         shown, more = list(visits), False
     else:
         shown = list(visits[: CARD_VISITS + 1])
         shown, more = shown[:CARD_VISITS], len(shown) > CARD_VISITS
-    set_choice_labels(shown, status=VisitStatus)
-    report_statuses = {value: str(label) for value, label in ReportStatus.choices}
-    for visit in shown:
-        report = getattr(visit, "report", None)
-        visit.report_status_label = report_statuses.get(report.status) if report else ""
     return {"visits": shown, "more_visits": more}
 
 

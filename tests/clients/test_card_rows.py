@@ -5,14 +5,19 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
 from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from clients import card_rows
+from clients.aggregates import JoinedNames
 from clients.views import _latest_visits
+from feedback.enums import ReportStatus, VisitStatus
+from feedback.models import Visit
 from tests import factories
+from vipcrm.lists import set_choice_labels
 
 # The loops as they were in templates/clients/client_detail.html.
 VISITS = """{% load i18n row_urls %}\
@@ -58,12 +63,35 @@ def _visits(world, employee):
     factories.VisitFactory(enrolment=world.enrolment, employee=employee, status="planned")
 
 
+def _as_the_template_read_them(client):
+    """The visits as the card read them for its template: model instances with their
+    employee, report and the people met, labels set on them."""
+    names = (
+        Visit.contacts.through.objects.filter(visit_id=OuterRef("pk"))
+        .order_by()
+        .values("visit_id")
+        .annotate(names=JoinedNames("keycontact__full_name"))
+        .values("names")
+    )
+    visits = list(
+        client.visits.select_related("employee", "report")
+        .annotate(contact_names=Subquery(names))
+        .order_by("-scheduled_at", "-id")
+    )
+    set_choice_labels(visits, status=VisitStatus)
+    labels = dict(ReportStatus.choices)
+    for visit in visits:
+        report = getattr(visit, "report", None)
+        visit.report_status_label = str(labels[report.status]) if report else ""
+    return visits
+
+
 def test_visit_rows_equal_the_template_loop(world, employee):
     _visits(world, employee)
     request = RequestFactory().get("/")
     visits = _latest_visits(world.client, show_all=True)["visits"]
     assert len(visits) == 3
-    expected = _template(VISITS, visits=visits, request=request)
+    expected = _template(VISITS, visits=_as_the_template_read_them(world.client), request=request)
     written = str(card_rows.visit_rows(request, visits))
     rows = _blocks(written, '<a class="list-group-item', "</a>")
     assert len(rows) == 3
