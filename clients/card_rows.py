@@ -105,3 +105,67 @@ def volume_rows(volumes) -> str:
             for volume in volumes
         )
     )
+
+
+def contact_rows(request, contacts, *, may_edit: bool) -> str:
+    """The card's key contacts: name, role, job title, whether they left, phone, e-mail, when
+    verified, and for a person who may edit, the buttons of a contact still there."""
+    from django.middleware.csrf import get_token
+
+    from .enums import ContactRole
+
+    roles = {value: escape(str(label)) for value, label in ContactRole.choices}
+    left_word = escape(_("Left the company"))
+    verified_word = escape(_("Verified on"))
+    if may_edit:
+        csrf = (
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+        )
+        edit_word, confirm_word = escape(_("Edit")), escape(_("Confirm details"))
+        ask = escape(_("Mark this person as having left the company?"))
+    rows = []
+    for contact in contacts:
+        muted = " text-muted" if contact.left_company else ""
+        title = f", {escape(contact.job_title)}" if contact.job_title else ""
+        if contact.left_company:
+            on = f" {escape(localize(contact.left_on))}" if contact.left_on else ""
+            left = f'<span class="badge text-bg-secondary">{left_word}{on}</span>'
+        else:
+            left = ""
+        phone = (
+            f'<a href="tel:{escape(contact.phone)}">{escape(contact.phone)}</a>'
+            if contact.phone
+            else ""
+        )
+        email = (
+            f'<a href="mailto:{escape(contact.email)}">{escape(contact.email)}</a>'
+            if contact.email
+            else ""
+        )
+        verified = escape(localize(contact.verified_on)) if contact.verified_on else "—"
+        if may_edit and not contact.left_company:
+            edit = escape(row_url_for(request, "clients:contact_edit", contact.pk))
+            confirm = escape(row_url_for(request, "clients:contact_confirm", contact.pk))
+            mark_left = escape(row_url_for(request, "clients:contact_mark_left", contact.pk))
+            buttons = (
+                '\n    <div class="d-flex flex-wrap gap-2 mt-2">\n'
+                f'      <a class="btn btn-sm btn-outline-secondary" href="{edit}">{edit_word}</a>\n'
+                f'      <form method="post" action="{confirm}">{csrf}<button class="btn btn-sm '
+                f'btn-outline-success" type="submit">{confirm_word}</button></form>\n'
+                f'      <form method="post" action="{mark_left}" data-confirm="{ask}">{csrf}'
+                '<button class="btn btn-sm btn-outline-danger" type="submit">'
+                f"{left_word}</button></form>\n"
+                "    </div>\n    "
+            )
+        else:
+            buttons = ""
+        rows.append(
+            f'  <li class="list-group-item{muted}" data-testid="contact">\n'
+            f"    <strong>{escape(contact.full_name)}</strong> — "
+            f"{roles.get(contact.role, escape(contact.role))}{title}\n"
+            f"    {left}\n"
+            f'    <div class="small">{phone} {email} · {verified_word}: {verified}</div>\n'
+            f"    {buttons}\n"
+            "  </li>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above

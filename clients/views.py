@@ -107,10 +107,13 @@ def client_detail(request, pk):
     )
     visits = _latest_visits(client, show_all=request.GET.get("visits") == "all")
     volumes = list(client.volumes.order_by("-period")[:12])
+    contacts = list(client.contacts.all())
+    may_edit = roles.may_write(user)
     follow_ups = list(client.follow_ups.filter(done_at__isnull=True).select_related("owner"))
     context = {
         "client": client,
-        "contacts": client.contacts.all(),
+        "contacts": contacts,
+        "contact_rows": card_rows.contact_rows(request, contacts, may_edit=may_edit),
         "positions": client.positions.select_related("position"),
         "volumes": volumes,
         "volume_rows": card_rows.volume_rows(volumes),
@@ -125,7 +128,7 @@ def client_detail(request, pk):
         "follow_ups": follow_ups,
         "follow_up_rows": card_rows.follow_up_rows(follow_ups),
         "assignments": _assignments(enrolments),
-        "may_edit_contacts": roles.may_write(user),
+        "may_edit_contacts": may_edit,
     }
     return render(request, "clients/client_detail.html", context)
 

@@ -33,6 +33,22 @@ VISITS = """{% load i18n row_urls %}\
     {% if visit.report.status == "finished" %}· {{ goods_word }} {{ visit.report.score_goods }}, {{ services_word }} {{ visit.report.score_services }}, {{ service_word }} {{ visit.report.score_service }}{% if visit.report.recommendation_score is not None %}, {{ recommendation_word }} {{ visit.report.recommendation_score }}{% endif %}{% endif %}</div>
   </a>
   {% endfor %}"""  # noqa: E501
+CONTACTS = """{% load i18n row_urls %}
+  {% for contact in contacts %}
+  <li class="list-group-item{% if contact.left_company %} text-muted{% endif %}" data-testid="contact">
+    <strong>{{ contact.full_name }}</strong> — {{ contact.get_role_display }}{% if contact.job_title %}, {{ contact.job_title }}{% endif %}
+    {% if contact.left_company %}<span class="badge text-bg-secondary">{% translate "Left the company" %}{% if contact.left_on %} {{ contact.left_on }}{% endif %}</span>{% endif %}
+    <div class="small">{% if contact.phone %}<a href="tel:{{ contact.phone }}">{{ contact.phone }}</a>{% endif %} {% if contact.email %}<a href="mailto:{{ contact.email }}">{{ contact.email }}</a>{% endif %} · {% translate "Verified on" %}: {{ contact.verified_on|default:"—" }}</div>
+    {% if may_edit_contacts and not contact.left_company %}
+    <div class="d-flex flex-wrap gap-2 mt-2">
+      <a class="btn btn-sm btn-outline-secondary" href="{% row_url 'clients:contact_edit' contact.pk %}">{% translate "Edit" %}</a>
+      <form method="post" action="{% row_url 'clients:contact_confirm' contact.pk %}">{% csrf_token %}<button class="btn btn-sm btn-outline-success" type="submit">{% translate "Confirm details" %}</button></form>
+      <form method="post" action="{% row_url 'clients:contact_mark_left' contact.pk %}" data-confirm="{% translate 'Mark this person as having left the company?' %}">{% csrf_token %}<button class="btn btn-sm btn-outline-danger" type="submit">{% translate "Left the company" %}</button></form>
+    </div>
+    {% endif %}
+  </li>
+  {% endfor %}
+"""  # noqa: E501
 FOLLOW_UPS = """{% load i18n %}{% for follow_up in follow_ups %}<li class="list-group-item">{{ follow_up.title }} <span class="small text-muted">— {% firstof follow_up.owner.get_full_name follow_up.owner.username %}, {% translate "due" %} {{ follow_up.due_on }}</span></li>{% endfor %}"""  # noqa: E501
 VOLUMES = """{% for volume in volumes %}<tr><td>{{ volume.period|date:"F Y" }}</td><td class="text-end">{{ volume.amount }}</td></tr>{% endfor %}"""  # noqa: E501
 
@@ -139,3 +155,47 @@ def test_the_card_shows_the_rows_written_in_python(world, employee, as_employee)
     ).content.decode()
     assert html.count('data-testid="visit"') == 3
     assert "Room &lt;1&gt; &amp; 2" in html
+
+
+def _without_tokens(rows):
+    """The rows with the CSRF token's value left out: each ``get_token`` masks it anew."""
+    return [re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", row) for row in rows]
+
+
+def test_contact_rows_equal_the_template_loop(world, employee):
+    factories.KeyContactFactory(
+        client=world.client,
+        full_name="Olga <Smirnova> & Co",
+        job_title='Head of "Buying"',
+        phone="+7 <495>",
+        email="o&s@example.com",
+        verified_on=dt.date(2026, 1, 5),
+    )
+    factories.KeyContactFactory(
+        client=world.client,
+        full_name="Gone Person",
+        job_title="",
+        phone="",
+        email="",
+        verified_on=None,
+        left_company=True,
+        left_on=dt.date(2026, 2, 1),
+    )
+    contacts = list(world.client.contacts.all())
+    assert len(contacts) == 3
+    request = RequestFactory().get("/")
+    request.user = employee
+    for may_edit in (True, False):
+        expected = (
+            engines["django"]
+            .from_string(CONTACTS)
+            .render({"contacts": contacts, "may_edit_contacts": may_edit}, request=request)
+        )
+        written = str(card_rows.contact_rows(request, contacts, may_edit=may_edit))
+        rows = _blocks(written, "<li", "</li>")
+        assert len(rows) == 3
+        assert _without_tokens(rows) == _without_tokens(_blocks(expected, "<li", "</li>"))
+        assert ("csrfmiddlewaretoken" in written) is may_edit
+    assert "Olga &lt;Smirnova&gt; &amp; Co" in written
+    assert "Head of &quot;Buying&quot;" in written
+    assert 'href="mailto:o&amp;s@example.com"' in written
