@@ -169,3 +169,76 @@ def contact_rows(request, contacts, *, may_edit: bool) -> str:
             "  </li>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
+
+
+def _name(row, prefix) -> str:
+    """``{% firstof user.get_full_name user.username %}`` from a row's values."""
+    full = f"{row[prefix + '_first_name'] or ''} {row[prefix + '_last_name'] or ''}".strip()
+    return escape(full or row[prefix + "_username"] or "")
+
+
+def corrective_action_rows(actions) -> str:
+    """The card's open corrective actions (``clients.views._open_items``'s dicts): the
+    complaint, its area, owner, due date and status."""
+    from feedback.enums import CorrectiveActionStatus, QualityArea
+
+    areas = {value: escape(str(label)) for value, label in QualityArea.choices}
+    statuses = {value: escape(str(label)) for value, label in CorrectiveActionStatus.choices}
+    due = escape(_("due"))
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(
+            f'<li class="list-group-item">{escape(str(action["complaint"]))} '
+            f'<span class="small text-muted">— '
+            f"{areas.get(action['area'], escape(str(action['area'])))}, "
+            f"{_name(action, 'owner')}, {due} {escape(localize(action['due_on']))} · "
+            f"{statuses.get(action['status'], escape(str(action['status'])))}</span></li>"
+            for action in actions
+        )
+    )
+
+
+def opportunity_rows(opportunities) -> str:
+    """The card's open opportunities: kind, the position (or the client's position, or the
+    topic) and the expected value."""
+    from feedback.enums import OpportunityKind
+
+    kinds = {value: escape(str(label)) for value, label in OpportunityKind.choices}
+    rows = []
+    for opportunity in opportunities:
+        if opportunity["position_name"] is not None:
+            what = opportunity["position_name"]
+        elif opportunity["client_position_id"] is not None:
+            what = opportunity["client_position_name"]
+        else:
+            what = opportunity["topic"]
+        value = opportunity["expected_value"]
+        worth = (
+            f' <span class="small text-muted">({escape(localize(value))})</span>' if value else ""
+        )
+        kind = kinds.get(opportunity["kind"], escape(str(opportunity["kind"])))
+        rows.append(f'<li class="list-group-item">{kind}: {escape(str(what))}{worth}</li>')
+    return mark_safe("".join(rows))  # noqa: S308 - every value escaped above
+
+
+def referral_rows(referrals) -> str:
+    """The card's referrals being worked: the person, company, phone, e-mail, who referred
+    them and the status."""
+    from feedback.enums import ReferralStatus
+
+    statuses = {value: escape(str(label)) for value, label in ReferralStatus.choices}
+    source = escape(_("from"))
+    rows = []
+    for referral in referrals:
+        company = f", {escape(referral['company_name'])}" if referral["company_name"] else ""
+        contact = (
+            f" · {source} {escape(str(referral['referring_contact_name']))}"
+            if referral["referring_contact_id"] is not None
+            else ""
+        )
+        status = statuses.get(referral["status"], escape(str(referral["status"])))
+        rows.append(
+            f'<li class="list-group-item">{escape(str(referral["person_name"]))}{company} '
+            f'<span class="small text-muted">{escape(str(referral["phone"]))} '
+            f"{escape(str(referral['email']))}{contact} · {status}</span></li>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value escaped above

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vipcrm import roles
 from vipcrm.forms import add_service_errors
-from vipcrm.lists import set_choice_labels
 from vipcrm.row_urls import row_url_for
 
 from . import card_rows, services
@@ -151,32 +150,47 @@ def _assignments(enrolments):
 
 
 def _open_items(client):
-    """The card's open corrective actions, opportunities and referrals, with their choices'
-    labels translated once for the card rather than once per row."""
-    from feedback.enums import (
-        CorrectiveActionStatus,
-        OpportunityKind,
-        QualityArea,
-        ReferralStatus,
+    """The card's open corrective actions, opportunities and referrals, each a dict of the
+    values the card shows (``clients.card_rows``), and their rows."""
+    actions = list(
+        client.corrective_actions.open().values(
+            "complaint",
+            "area",
+            "status",
+            "due_on",
+            owner_first_name=F("owner__first_name"),
+            owner_last_name=F("owner__last_name"),
+            owner_username=F("owner__username"),
+        )
     )
-
-    actions = list(client.corrective_actions.open().select_related("owner"))
     opportunities = list(
-        client.opportunities.filter(status="open").select_related(
-            "position", "client_position__position"
+        client.opportunities.filter(status="open").values(
+            "kind",
+            "topic",
+            "expected_value",
+            "client_position_id",
+            position_name=F("position__name"),
+            client_position_name=F("client_position__position__name"),
         )
     )
     referrals = list(
-        client.referrals_given.all()
-        .exclude(status__in=("converted", "dropped"))
-        .select_related("referring_contact")
+        client.referrals_given.exclude(status__in=("converted", "dropped")).values(
+            "person_name",
+            "company_name",
+            "phone",
+            "email",
+            "status",
+            "referring_contact_id",
+            referring_contact_name=F("referring_contact__full_name"),
+        )
     )
     return {
-        "corrective_actions": set_choice_labels(
-            actions, area=QualityArea, status=CorrectiveActionStatus
-        ),
-        "opportunities": set_choice_labels(opportunities, kind=OpportunityKind),
-        "referrals": set_choice_labels(referrals, status=ReferralStatus),
+        "corrective_actions": actions,
+        "corrective_action_rows": card_rows.corrective_action_rows(actions),
+        "opportunities": opportunities,
+        "opportunity_rows": card_rows.opportunity_rows(opportunities),
+        "referrals": referrals,
+        "referral_rows": card_rows.referral_rows(referrals),
     }
 
 

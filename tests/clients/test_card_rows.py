@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clients import card_rows
 from clients.aggregates import JoinedNames
-from clients.views import _latest_visits
+from clients.views import _latest_visits, _open_items
 from feedback.enums import ReportStatus, VisitStatus
 from feedback.models import Visit
 from tests import factories
@@ -49,6 +49,11 @@ CONTACTS = """{% load i18n row_urls %}
   </li>
   {% endfor %}
 """  # noqa: E501
+OPEN_ITEMS = {
+    "corrective_actions": """{% load i18n %}{% for action in corrective_actions %}<li class="list-group-item">{{ action.complaint }} <span class="small text-muted">— {{ action.area_label }}, {% firstof action.owner.get_full_name action.owner.username %}, {% translate "due" %} {{ action.due_on }} · {{ action.status_label }}</span></li>{% endfor %}""",  # noqa: E501
+    "opportunities": """{% for opportunity in opportunities %}<li class="list-group-item">{{ opportunity.kind_label }}: {% if opportunity.position %}{{ opportunity.position }}{% elif opportunity.client_position %}{{ opportunity.client_position.position }}{% else %}{{ opportunity.topic }}{% endif %}{% if opportunity.expected_value %} <span class="small text-muted">({{ opportunity.expected_value }})</span>{% endif %}</li>{% endfor %}""",  # noqa: E501
+    "referrals": """{% load i18n %}{% for referral in referrals %}<li class="list-group-item">{{ referral.person_name }}{% if referral.company_name %}, {{ referral.company_name }}{% endif %} <span class="small text-muted">{{ referral.phone }} {{ referral.email }}{% if referral.referring_contact %} · {% translate "from" %} {{ referral.referring_contact.full_name }}{% endif %} · {{ referral.status_label }}</span></li>{% endfor %}""",  # noqa: E501
+}
 FOLLOW_UPS = """{% load i18n %}{% for follow_up in follow_ups %}<li class="list-group-item">{{ follow_up.title }} <span class="small text-muted">— {% firstof follow_up.owner.get_full_name follow_up.owner.username %}, {% translate "due" %} {{ follow_up.due_on }}</span></li>{% endfor %}"""  # noqa: E501
 VOLUMES = """{% for volume in volumes %}<tr><td>{{ volume.period|date:"F Y" }}</td><td class="text-end">{{ volume.amount }}</td></tr>{% endfor %}"""  # noqa: E501
 
@@ -199,3 +204,68 @@ def test_contact_rows_equal_the_template_loop(world, employee):
     assert "Olga &lt;Smirnova&gt; &amp; Co" in written
     assert "Head of &quot;Buying&quot;" in written
     assert 'href="mailto:o&amp;s@example.com"' in written
+
+
+def test_open_item_rows_equal_the_template_loops(world, employee):
+    """Corrective actions, opportunities and referrals: the rows from values equal the
+    template's loops over the instances the card used to read."""
+    from feedback.enums import CorrectiveActionStatus, OpportunityKind, QualityArea, ReferralStatus
+
+    employee.first_name, employee.last_name = "Ivan", "<Petrov>"
+    employee.save()
+    factories.CorrectiveActionFactory(
+        client=world.client, owner=employee, complaint="Late <trucks> & dust"
+    )
+    factories.CorrectiveActionFactory(client=world.client, complaint="Rude driver")
+    position = factories.ClientPositionFactory(client=world.client)
+    factories.OpportunityFactory(client=world.client, topic="Rails & <bolts>")
+    factories.OpportunityFactory(
+        client=world.client, client_position=position, expected_value=Decimal("1500.50")
+    )
+    factories.OpportunityFactory(client=world.client, position=position.position)
+    contact = factories.KeyContactFactory(client=world.client, full_name="Lena <Lee>")
+    factories.ReferralFactory(
+        referring_client=world.client, referring_contact=contact, company_name="A & B"
+    )
+    factories.ReferralFactory(referring_client=world.client, company_name="", email="x@y.z")
+
+    items = _open_items(world.client)
+    old = {
+        "corrective_actions": set_choice_labels(
+            list(world.client.corrective_actions.open().select_related("owner")),
+            area=QualityArea,
+            status=CorrectiveActionStatus,
+        ),
+        "opportunities": set_choice_labels(
+            list(
+                world.client.opportunities.filter(status="open").select_related(
+                    "position", "client_position__position"
+                )
+            ),
+            kind=OpportunityKind,
+        ),
+        "referrals": set_choice_labels(
+            list(
+                world.client.referrals_given.exclude(
+                    status__in=("converted", "dropped")
+                ).select_related("referring_contact")
+            ),
+            status=ReferralStatus,
+        ),
+    }
+    for section, rows_name, count in (
+        ("corrective_actions", "corrective_action_rows", 2),
+        ("opportunities", "opportunity_rows", 3),
+        ("referrals", "referral_rows", 2),
+    ):
+        expected = _template(OPEN_ITEMS[section], **{section: old[section]})
+        written = str(items[rows_name])
+        rows = _blocks(written, "<li", "</li>")
+        assert len(rows) == count, section
+        assert rows == _blocks(expected, "<li", "</li>"), section
+    html = "".join(str(items[name]) for name in ("corrective_action_rows", "opportunity_rows"))
+    assert "Late &lt;trucks&gt; &amp; dust" in html
+    assert "Ivan &lt;Petrov&gt;" in html
+    assert "Rails &amp; &lt;bolts&gt;" in html
+    assert "(1500.50)" in html
+    assert "from Lena &lt;Lee&gt;" in str(items["referral_rows"])
