@@ -84,16 +84,35 @@ def visit_rows(request, visits) -> str:
 
 
 def follow_up_rows(follow_ups) -> str:
-    """The card's open follow-ups: title, owner, due date."""
+    """The card's open follow-ups (dicts of values): title, owner, due date."""
     due = escape(_("due"))
     return mark_safe(  # noqa: S308 - every value escaped
         "".join(
-            f'<li class="list-group-item">{escape(follow_up.title)} '
-            f'<span class="small text-muted">— {_person(follow_up.owner)}, {due} '
-            f"{escape(localize(follow_up.due_on))}</span></li>"
+            f'<li class="list-group-item">{escape(str(follow_up["title"]))} '
+            f'<span class="small text-muted">— {_name(follow_up, "owner")}, {due} '
+            f"{escape(localize(follow_up['due_on']))}</span></li>"
             for follow_up in follow_ups
         )
     )
+
+
+def assignment_rows(changes, enrolments) -> str:
+    """Who worked the client when (``clients.views._assignments``'s dicts): when, in which
+    programme (from the card's ``enrolments``), from whom to whom, by whom and why."""
+    programmes = {enrolment.pk: escape(enrolment.programme.name) for enrolment in enrolments}
+    rows = []
+    for change in changes:
+        when = escape(
+            date_format(timezone.localtime(change["changed_at"]), "SHORT_DATETIME_FORMAT")
+        )
+        by = f" ({_name(change, 'changed_by')})" if change["changed_by_id"] is not None else ""
+        reason = f" — {escape(change['reason'])}" if change["reason"] else ""
+        rows.append(
+            f'<li class="list-group-item">{when} · {programmes[change["enrolment_id"]]}: '
+            f"{_name(change, 'from_user') or '—'} → {_name(change, 'to_user') or '—'}"
+            f"{by}{reason}</li>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value escaped above
 
 
 def volume_rows(volumes) -> str:

@@ -107,8 +107,17 @@ def client_detail(request, pk):
     visits = _latest_visits(client, show_all=request.GET.get("visits") == "all")
     volumes = list(client.volumes.order_by("-period")[:12])
     contacts = list(client.contacts.all())
+    assignments = _assignments(enrolments)
     may_edit = roles.may_write(user)
-    follow_ups = list(client.follow_ups.filter(done_at__isnull=True).select_related("owner"))
+    follow_ups = list(
+        client.follow_ups.filter(done_at__isnull=True).values(
+            "title",
+            "due_on",
+            owner_first_name=F("owner__first_name"),
+            owner_last_name=F("owner__last_name"),
+            owner_username=F("owner__username"),
+        )
+    )
     context = {
         "client": client,
         "contacts": contacts,
@@ -126,27 +135,29 @@ def client_detail(request, pk):
         **_open_items(client),
         "follow_ups": follow_ups,
         "follow_up_rows": card_rows.follow_up_rows(follow_ups),
-        "assignments": _assignments(enrolments),
+        "assignments": assignments,
+        "assignment_rows": card_rows.assignment_rows(assignments, enrolments),
         "may_edit_contacts": may_edit,
     }
     return render(request, "clients/client_detail.html", context)
 
 
 def _assignments(enrolments):
-    """Who worked the client when: the changes of the card's enrolments, each given its
-    enrolment (and programme) from those already read rather than by a join."""
+    """Who worked the client when: the changes of the card's enrolments, each a dict of the
+    values the card shows (``clients.card_rows.assignment_rows`` names each change's
+    programme from the enrolments already read rather than by a join)."""
     # programme builds on clients, not the reverse: imported here, as in the querysets
     from programme.models import AssignmentChange
 
-    by_id = {enrolment.pk: enrolment for enrolment in enrolments}
-    changes = list(
-        AssignmentChange.objects.filter(enrolment_id__in=by_id).select_related(
-            "from_user", "to_user", "changed_by"
-        )
+    people = {}
+    for role in ("from_user", "to_user", "changed_by"):
+        for part in ("first_name", "last_name", "username"):
+            people[f"{role}_{part}"] = F(f"{role}__{part}")
+    return list(
+        AssignmentChange.objects.filter(
+            enrolment_id__in=[enrolment.pk for enrolment in enrolments]
+        ).values("enrolment_id", "changed_at", "reason", "changed_by_id", **people)
     )
-    for change in changes:
-        change.enrolment = by_id[change.enrolment_id]
-    return changes
 
 
 def _open_items(client):

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clients import card_rows
 from clients.aggregates import JoinedNames
-from clients.views import _latest_visits, _open_items
+from clients.views import _assignments, _latest_visits, _open_items
 from feedback.enums import ReportStatus, VisitStatus
 from feedback.models import Visit
 from tests import factories
@@ -54,6 +54,7 @@ OPEN_ITEMS = {
     "opportunities": """{% for opportunity in opportunities %}<li class="list-group-item">{{ opportunity.kind_label }}: {% if opportunity.position %}{{ opportunity.position }}{% elif opportunity.client_position %}{{ opportunity.client_position.position }}{% else %}{{ opportunity.topic }}{% endif %}{% if opportunity.expected_value %} <span class="small text-muted">({{ opportunity.expected_value }})</span>{% endif %}</li>{% endfor %}""",  # noqa: E501
     "referrals": """{% load i18n %}{% for referral in referrals %}<li class="list-group-item">{{ referral.person_name }}{% if referral.company_name %}, {{ referral.company_name }}{% endif %} <span class="small text-muted">{{ referral.phone }} {{ referral.email }}{% if referral.referring_contact %} · {% translate "from" %} {{ referral.referring_contact.full_name }}{% endif %} · {{ referral.status_label }}</span></li>{% endfor %}""",  # noqa: E501
 }
+ASSIGNMENTS = """{% for change in assignments %}<li class="list-group-item">{{ change.changed_at|date:"SHORT_DATETIME_FORMAT" }} · {{ change.enrolment.programme.name }}: {% firstof change.from_user.get_full_name change.from_user.username "—" %} → {% firstof change.to_user.get_full_name change.to_user.username "—" %}{% if change.changed_by %} ({% firstof change.changed_by.get_full_name change.changed_by.username %}){% endif %}{% if change.reason %} — {{ change.reason }}{% endif %}</li>{% endfor %}"""  # noqa: E501
 FOLLOW_UPS = """{% load i18n %}{% for follow_up in follow_ups %}<li class="list-group-item">{{ follow_up.title }} <span class="small text-muted">— {% firstof follow_up.owner.get_full_name follow_up.owner.username %}, {% translate "due" %} {{ follow_up.due_on }}</span></li>{% endfor %}"""  # noqa: E501
 VOLUMES = """{% for volume in volumes %}<tr><td>{{ volume.period|date:"F Y" }}</td><td class="text-end">{{ volume.amount }}</td></tr>{% endfor %}"""  # noqa: E501
 
@@ -137,7 +138,17 @@ def test_follow_up_and_volume_rows_equal_the_template_loops(world, employee):
     factories.FollowUpFactory(client=world.client, title="Call back")
     follow_ups = list(world.client.follow_ups.select_related("owner"))
     expected = _template(FOLLOW_UPS, follow_ups=follow_ups)
-    written = str(card_rows.follow_up_rows(follow_ups))
+    written = str(
+        card_rows.follow_up_rows(
+            world.client.follow_ups.values(
+                "title",
+                "due_on",
+                owner_first_name=F("owner__first_name"),
+                owner_last_name=F("owner__last_name"),
+                owner_username=F("owner__username"),
+            )
+        )
+    )
     rows = _blocks(written, "<li", "</li>")
     assert len(rows) == 2
     assert rows == _blocks(expected, "<li", "</li>")
@@ -269,3 +280,34 @@ def test_open_item_rows_equal_the_template_loops(world, employee):
     assert "Rails &amp; &lt;bolts&gt;" in html
     assert "(1500.50)" in html
     assert "from Lena &lt;Lee&gt;" in str(items["referral_rows"])
+
+
+def test_assignment_rows_equal_the_template_loop(world, employee, manager):
+    """Who worked the client when: from nobody, by nobody, with and without a reason."""
+    from programme.models import AssignmentChange
+
+    employee.first_name, employee.last_name = "Ivan", "<Petrov>"
+    employee.save()
+    factories.AssignmentChangeFactory(
+        enrolment=world.enrolment, from_user=None, to_user=employee, changed_by=None, reason=""
+    )
+    factories.AssignmentChangeFactory(
+        enrolment=world.enrolment,
+        from_user=employee,
+        to_user=manager,
+        changed_by=manager,
+        reason="Holiday <two weeks> & more",
+    )
+    enrolments = list(world.client.enrolments.select_related("programme", "assignee"))
+    old = list(
+        AssignmentChange.objects.filter(enrolment__client=world.client).select_related(
+            "enrolment__programme", "from_user", "to_user", "changed_by"
+        )
+    )
+    expected = _template(ASSIGNMENTS, assignments=old)
+    written = str(card_rows.assignment_rows(_assignments(enrolments), enrolments))
+    rows = _blocks(written, "<li", "</li>")
+    assert len(rows) == len(old) >= 2
+    assert rows == _blocks(expected, "<li", "</li>")
+    assert "Holiday &lt;two weeks&gt; &amp; more" in written
+    assert "Ivan &lt;Petrov&gt;" in written
