@@ -3,7 +3,7 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import localize
@@ -13,10 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vipcrm import roles
 from vipcrm.forms import add_service_errors
-from vipcrm.lists import set_choice_labels
 from vipcrm.row_urls import row_url_for
 
-from . import services
+from . import card_rows, services
 from .aggregates import JoinedNames
 from .enums import ClientKind, ClientStatus
 from .filters import ClientFilter
@@ -105,69 +104,104 @@ def client_detail(request, pk):
         .select_related("programme", "assignee")
         .order_by("-programme__starts_on", "-id")
     )
+    visits = _latest_visits(client, show_all=request.GET.get("visits") == "all")
+    volumes = list(client.volumes.order_by("-period")[:12])
+    contacts = list(client.contacts.all())
+    assignments = _assignments(enrolments)
+    may_edit = roles.may_write(user)
+    follow_ups = list(
+        client.follow_ups.filter(done_at__isnull=True).values(
+            "title",
+            "due_on",
+            owner_first_name=F("owner__first_name"),
+            owner_last_name=F("owner__last_name"),
+            owner_username=F("owner__username"),
+        )
+    )
     context = {
         "client": client,
-        "contacts": client.contacts.all(),
+        "contacts": contacts,
+        "contact_rows": card_rows.contact_rows(request, contacts, may_edit=may_edit),
         "positions": client.positions.select_related("position"),
-        "volumes": client.volumes.order_by("-period")[:12],
+        "volumes": volumes,
+        "volume_rows": card_rows.volume_rows(volumes),
         "enrolments": enrolments,
         "my_enrolment": next(
             (e for e in enrolments if e.assignee_id == user.pk and e.programme.status == "active"),
             None,
         ),
-        **_latest_visits(client, show_all=request.GET.get("visits") == "all"),
+        **visits,
+        "visit_rows": card_rows.visit_rows(request, visits["visits"]),
         **_open_items(client),
-        "follow_ups": client.follow_ups.filter(done_at__isnull=True).select_related("owner"),
-        "assignments": _assignments(enrolments),
-        "may_edit_contacts": roles.may_write(user),
+        "follow_ups": follow_ups,
+        "follow_up_rows": card_rows.follow_up_rows(follow_ups),
+        "assignments": assignments,
+        "assignment_rows": card_rows.assignment_rows(assignments, enrolments),
+        "may_edit_contacts": may_edit,
     }
     return render(request, "clients/client_detail.html", context)
 
 
 def _assignments(enrolments):
-    """Who worked the client when: the changes of the card's enrolments, each given its
-    enrolment (and programme) from those already read rather than by a join."""
+    """Who worked the client when: the changes of the card's enrolments, each a dict of the
+    values the card shows (``clients.card_rows.assignment_rows`` names each change's
+    programme from the enrolments already read rather than by a join)."""
     # programme builds on clients, not the reverse: imported here, as in the querysets
     from programme.models import AssignmentChange
 
-    by_id = {enrolment.pk: enrolment for enrolment in enrolments}
-    changes = list(
-        AssignmentChange.objects.filter(enrolment_id__in=by_id).select_related(
-            "from_user", "to_user", "changed_by"
-        )
+    people = {}
+    for role in ("from_user", "to_user", "changed_by"):
+        for part in ("first_name", "last_name", "username"):
+            people[f"{role}_{part}"] = F(f"{role}__{part}")
+    return list(
+        AssignmentChange.objects.filter(
+            enrolment_id__in=[enrolment.pk for enrolment in enrolments]
+        ).values("enrolment_id", "changed_at", "reason", "changed_by_id", **people)
     )
-    for change in changes:
-        change.enrolment = by_id[change.enrolment_id]
-    return changes
 
 
 def _open_items(client):
-    """The card's open corrective actions, opportunities and referrals, with their choices'
-    labels translated once for the card rather than once per row."""
-    from feedback.enums import (
-        CorrectiveActionStatus,
-        OpportunityKind,
-        QualityArea,
-        ReferralStatus,
+    """The card's open corrective actions, opportunities and referrals, each a dict of the
+    values the card shows (``clients.card_rows``), and their rows."""
+    actions = list(
+        client.corrective_actions.open().values(
+            "complaint",
+            "area",
+            "status",
+            "due_on",
+            owner_first_name=F("owner__first_name"),
+            owner_last_name=F("owner__last_name"),
+            owner_username=F("owner__username"),
+        )
     )
-
-    actions = list(client.corrective_actions.open().select_related("owner"))
     opportunities = list(
-        client.opportunities.filter(status="open").select_related(
-            "owner", "position", "client_position__position"
+        client.opportunities.filter(status="open").values(
+            "kind",
+            "topic",
+            "expected_value",
+            "client_position_id",
+            position_name=F("position__name"),
+            client_position_name=F("client_position__position__name"),
         )
     )
     referrals = list(
-        client.referrals_given.all()
-        .exclude(status__in=("converted", "dropped"))
-        .select_related("referring_contact", "owner")
+        client.referrals_given.exclude(status__in=("converted", "dropped")).values(
+            "person_name",
+            "company_name",
+            "phone",
+            "email",
+            "status",
+            "referring_contact_id",
+            referring_contact_name=F("referring_contact__full_name"),
+        )
     )
     return {
-        "corrective_actions": set_choice_labels(
-            actions, area=QualityArea, status=CorrectiveActionStatus
-        ),
-        "opportunities": set_choice_labels(opportunities, kind=OpportunityKind),
-        "referrals": set_choice_labels(referrals, status=ReferralStatus),
+        "corrective_actions": actions,
+        "corrective_action_rows": card_rows.corrective_action_rows(actions),
+        "opportunities": opportunities,
+        "opportunity_rows": card_rows.opportunity_rows(opportunities),
+        "referrals": referrals,
+        "referral_rows": card_rows.referral_rows(referrals),
     }
 
 
@@ -178,8 +212,9 @@ CARD_VISITS = 10
 def _latest_visits(client, *, show_all):
     """The card's visits, newest first, each with the names of the people met in the same
     query (no query per visit, no second query for the contacts): at most CARD_VISITS, and
-    whether there are more."""
-    from feedback.enums import ReportStatus, VisitStatus
+    whether there are more. Each a dict of the values the card shows
+    (``clients.card_rows.visit_rows``): read as values, not as a visit, its employee and its
+    report (three model instances a row, most of whose columns the card does not show)."""
     from feedback.models import Visit
 
     names = (
@@ -190,21 +225,28 @@ def _latest_visits(client, *, show_all):
         .values("names")
     )
     visits = (
-        client.visits.all()
-        .select_related("employee", "report")
+        client.visits.order_by("-scheduled_at", "-id")
+        .values(
+            "pk",
+            "scheduled_at",
+            "place",
+            "status",
+            employee_first_name=F("employee__first_name"),
+            employee_last_name=F("employee__last_name"),
+            employee_username=F("employee__username"),
+            report_status=F("report__status"),
+            score_goods=F("report__score_goods"),
+            score_services=F("report__score_services"),
+            score_service=F("report__score_service"),
+            recommendation_score=F("report__recommendation_score"),
+        )
         .annotate(contact_names=Subquery(names))
-        .order_by("-scheduled_at", "-id")
     )
     if show_all:
         shown, more = list(visits), False
     else:
         shown = list(visits[: CARD_VISITS + 1])
         shown, more = shown[:CARD_VISITS], len(shown) > CARD_VISITS
-    set_choice_labels(shown, status=VisitStatus)
-    report_statuses = {value: str(label) for value, label in ReportStatus.choices}
-    for visit in shown:
-        report = getattr(visit, "report", None)
-        visit.report_status_label = report_statuses.get(report.status) if report else ""
     return {"visits": shown, "more_visits": more}
 
 

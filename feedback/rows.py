@@ -89,7 +89,7 @@ def corrective_action_work_rows(request, actions, word: str) -> str:
 
 
 def my_list_rows(request, rows) -> str:
-    """My list's cards (``feedback/my_list.html``), from ``feedback.my_list.personal_list``
+    """My list's cards (``feedback/my_list.html``), from ``feedback.my_list.personal_rows``
     rows with their marks (``with_marks``) and overdue words (the view's)."""
     from django.utils import timezone
     from django.utils.formats import date_format, localize
@@ -158,8 +158,8 @@ def my_list_rows(request, rows) -> str:
             '    <div class="d-flex flex-wrap justify-content-between align-items-start gap-2">\n'
             "      <div>\n"
             f'        <a class="fw-semibold fs-5 text-decoration-none" href="{client_url}">'
-            f"{escape(row.client.name)}</a>\n"
-            f'        <div class="small text-muted">{escape(row.programme.name)}</div>\n'
+            f"{escape(row.client_name)}</a>\n"
+            f'        <div class="small text-muted">{escape(row.programme_name)}</div>\n'
             "      </div>\n"
             f'      <span class="badge rounded-pill text-wrap {stage_badge_class(row.stage)}" '
             f'data-testid="stage">{escape(row.stage_label)}</span>\n'

@@ -18,6 +18,7 @@ multi-widget) goes to crispy unchanged.
 """
 
 import html
+from collections.abc import Iterable
 
 from django import forms, template
 from django.forms.models import ModelChoiceIterator
@@ -26,6 +27,7 @@ from django.forms.widgets import Input
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_filters.fields import ModelChoiceIterator as FilterModelChoiceIterator
+from django_filters.widgets import BaseCSVWidget
 
 register = template.Library()
 
@@ -33,15 +35,16 @@ register = template.Library()
 def _is_plain_select(widget) -> bool:
     """A single-choice <select> whose rendering is Django's own: a widget that changes any of
     it (django-filter's BooleanWidget maps its value in ``render``; another may add attributes
-    to its options or use its own templates) renders itself."""
+    to its options or use its own templates) renders itself. django-filter's ``CSVSelect``
+    (an ordering filter's) counts: its ``render`` is Django's for one value or none, see
+    ``_csv_value``."""
     kind, select = type(widget), forms.Select
+    own = ("get_context", "optgroups", "create_option", "format_value")
     return (
         isinstance(widget, select)
         and not widget.allow_multiple_selected
-        and all(
-            getattr(kind, name) is getattr(select, name)
-            for name in ("render", "get_context", "optgroups", "create_option", "format_value")
-        )
+        and (kind.render is select.render or _is_csv_select(kind))
+        and all(getattr(kind, name) is getattr(select, name) for name in own)
         and widget.template_name == select.template_name
         and widget.option_template_name == select.option_template_name
     )
@@ -115,14 +118,36 @@ def _options(widget, values: list[str]):
     return mark_safe("\n".join(parts))  # noqa: S308 - every value and label escaped above
 
 
+_SEVERAL = object()
+
+
+def _is_csv_select(kind) -> bool:
+    """django-filter's ``CSVSelect``: the class its CSV fields (an ordering filter's) make of
+    ``BaseCSVWidget`` and Django's ``Select``, with nothing of its own."""
+    return kind.__bases__ == (BaseCSVWidget, forms.Select) and kind.render is BaseCSVWidget.render
+
+
+def _csv_value(value):
+    """The value ``CSVSelect.render`` hands to Django's select: its one value, "" for none,
+    or ``_SEVERAL`` for more than one (which it renders as a text input instead)."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        value = [value]
+    if len(value) > 1:
+        return _SEVERAL
+    return value[0] if value else ""
+
+
 def _control(bound_field, widget, css_class: str):
-    if not _is_plain_select(widget):
+    value = bound_field.value()
+    if _is_csv_select(type(widget)):
+        value = _csv_value(value)
+    if not _is_plain_select(widget) or value is _SEVERAL:
         return bound_field.as_widget(attrs={"class": css_class})
     attrs = bound_field.build_widget_attrs({"class": css_class}, widget)
     if bound_field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", bound_field.auto_id)
     attrs = widget.build_attrs(widget.attrs, attrs)
-    values = widget.format_value(bound_field.value())
+    values = widget.format_value(value)
     return format_html(
         '<select name="{}"{}>\n{}\n</select>',
         bound_field.html_name,

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from programme.enums import Stage
 from vipcrm.lists import set_choice_labels
 
-from ..my_list import PersonalListFilter, personal_list, with_marks
+from ..my_list import PersonalListFilter, needs_figures, personal_list, personal_rows, with_marks
 from ..rows import my_list_rows
 
 # A modest page: each row is a card with its marks and actions, and rendering them is most of
@@ -16,12 +16,22 @@ PAGE_SIZE = 25
 
 @login_required
 def my_list(request):
-    filterset = PersonalListFilter(request.GET, queryset=personal_list(request.user))
+    filterset = PersonalListFilter(
+        request.GET,
+        queryset=personal_list(request.user, figures=needs_figures(request.GET)),
+    )
     rows = filterset.qs
     if not request.GET.get("ordering"):
         rows = rows.order_by("client_sort", "client__name", "id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = set_choice_labels(list(with_marks(page.object_list)), stage=Stage)
+    # The ids of the whole filtered, sorted list in one read (the person's few hundred, sorted
+    # by PostgreSQL; the per-row figures only where a filter or the order needs them): the
+    # paginator counts them without a COUNT query, and the page's rows and their figures are
+    # read for the page's ids only.
+    ids = list(rows.values_list("pk", flat=True))
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = set_choice_labels(
+        list(with_marks(personal_rows(page.object_list))), stage=Stage
+    )
     for row in page.object_list:
         # The overdue badges' words (the template's former blocktranslate, same messages),
         # translated in the view: only for rows that have them.

@@ -112,7 +112,16 @@ def test_a_follow_up_filter_bar_is_crispys_markup(world, manager, request_of, da
     )
 
 
-@pytest.mark.parametrize("data", [{}, {"stage": "bogus", "overdue": "1", "ordering": "-stage"}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"stage": "bogus", "overdue": "1", "ordering": "-stage"},
+        # The ordering's CSVSelect, written as a select: no value, one outside the choices.
+        {"ordering": ""},
+        {"ordering": "<bogus>"},
+    ],
+)
 def test_the_personal_list_filter_bar_is_crispys_markup(db, data):
     assert_same_as_crispy(lambda: PersonalListFilter(data, queryset=Enrolment.objects.all()).form)
 

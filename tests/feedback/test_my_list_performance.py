@@ -4,10 +4,13 @@ and the sort by next meeting and the filters still apply across pages."""
 import datetime as dt
 
 from django.db import connection
+from django.db.models.functions import Lower
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from programme.models import Enrolment
 from tests import factories
 
 
@@ -54,3 +57,37 @@ def test_my_list_sorts_by_next_meeting_before_paging(world, employee, as_employe
     last = as_employee.get(reverse("feedback:my_list") + "?ordering=-next_meeting")
     assert latest in last.content.decode()
     assert soonest not in last.content.decode()
+
+
+def test_my_list_by_name_reads_the_ids_then_the_page(
+    world, employee, colleague, as_employee, django_assert_num_queries
+):
+    """The default order (client name): the person's ids sorted and counted in one read, the
+    page's rows in a second; names in order across pages, no colleague's client, and the same
+    queries with 1 client and with 31."""
+    url = reverse("feedback:my_list")
+    as_employee.get(url)  # warm up the session
+    with CaptureQueriesContext(connection) as one:
+        response = as_employee.get(url)
+    assert response.content.decode().count('data-testid="my-list-row"') == 1
+
+    _rows(30, employee, world.programme)
+    factories.EnrolmentFactory(programme=world.programme, assignee=colleague)
+    with django_assert_num_queries(len(one)):
+        first = as_employee.get(url).content.decode()
+    with django_assert_num_queries(len(one)):
+        second = as_employee.get(url + "?page=2").content.decode()
+    mine = list(
+        Enrolment.objects.filter(assignee=employee)
+        .order_by(Lower("client__name"), "client__name", "id")
+        .values_list("client__name", flat=True)
+    )
+    assert len(mine) == 31
+    assert first.count('data-testid="my-list-row"') == 25
+    assert second.count('data-testid="my-list-row"') == 6
+    shown = [
+        html.split('data-testid="my-list-row"')[n].split('">', 2)[2].split("</a>")[0]
+        for html, count in ((first, 25), (second, 6))
+        for n in range(1, count + 1)
+    ]
+    assert shown == [escape(name) for name in mine]
