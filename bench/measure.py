@@ -384,6 +384,25 @@ def write_results(results: dict, folder: Path = RESULTS) -> str:
     return text
 
 
+def compare_with_other(results: dict, other: dict | None) -> dict:
+    """``results`` with each page's query count at the other scale and the targets."""
+    other_pages = {p["name"]: p for p in (other or {}).get("pages", [])}
+    for row in results["pages"]:
+        row["queries_other_scale"] = other_pages.get(row["name"], {}).get("queries")
+    results["targets"] = evaluate(results, other)
+    return results
+
+
+def evaluate_stored(scale: str, folder: Path = RESULTS) -> int:
+    """The stored results of ``scale`` compared again with the other scale's, e.g. the full
+    run's after a newer small run: the comparison is only as fresh as the other file."""
+    results = json.loads((folder / f"{scale}.json").read_text())
+    other_path = folder / f"{'small' if scale == 'full' else 'full'}.json"
+    other = json.loads(other_path.read_text()) if other_path.exists() else None
+    print(write_results(compare_with_other(results, other), folder))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="make bench")
     parser.add_argument("--scale", default=os.environ.get("SCALE", "full"))
@@ -411,7 +430,15 @@ def main(argv=None) -> int:
         default=float(os.environ.get("BENCH_PAGE_SECONDS", 90)),
         help="time budget per page: slower pages get fewer samples (at least 3)",
     )
+    parser.add_argument(
+        "--evaluate-only",
+        action="store_true",
+        help="measure nothing: compare this scale's stored results with the other scale's "
+        "(after running the other scale) and write them again",
+    )
     args = parser.parse_args(argv)
+    if args.evaluate_only:
+        return evaluate_stored(args.scale)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vipcrm.settings")
     os.environ["DJANGO_DEBUG"] = "false"  # measured as in production: no debug toolbar of queries
@@ -477,10 +504,6 @@ def main(argv=None) -> int:
         selected, context, requests=args.requests, budget_seconds=args.page_seconds
     )
     other = _load("small" if args.scale == "full" else "full")
-    other_pages = {p["name"]: p for p in (other or {}).get("pages", [])}
-    for row in page_results:
-        theirs = other_pages.get(row["name"], {})
-        row["queries_other_scale"] = theirs.get("queries")
 
     # 3. The jobs.
     job_results = [dataset_job]
@@ -516,8 +539,7 @@ def main(argv=None) -> int:
         "jobs": job_results,
         "http": http,
     }
-    results["targets"] = evaluate(results, other)
-    print(write_results(results))
+    print(write_results(compare_with_other(results, other)))
     missed = [t for t in results["targets"] if t["holds"] is False]
     print(
         f"bench: {sum(t['holds'] is True for t in results['targets'])} targets hold, "

@@ -35,7 +35,9 @@ def pytest_runtest_teardown(item, nextitem):
     including the groups, permissions and content types that migrations wrote. Once all its
     fixtures are torn down (the flush among them), put the roles back for the tests after it."""
     result = yield
-    if _is_transactional(item):
+    # After the session's last test the test database is gone already (its session fixture was
+    # torn down with this item), and no test needs the roles any more.
+    if _is_transactional(item) and nextitem is not None:
         from importlib import import_module
 
         from django.apps import apps

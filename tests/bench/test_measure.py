@@ -366,3 +366,19 @@ def test_a_dashboard_whose_snapshot_fails_is_reported_failed(
         "status": "failed",
         "reason": "the snapshot of /dashboards/growth/ failed: RuntimeError: no figures",
     }
+
+
+def test_stored_results_are_compared_again_with_a_newer_run_of_the_other_scale(tmp_path):
+    full = _results("full", [_page("bare", BARE, 10, 3), _page("client_list", LIST, 25, 7)])
+    full = measure.compare_with_other(full, None)
+    measure.write_results(full, folder=tmp_path)
+    small = _results("small", [_page("bare", BARE, 8, 3), _page("client_list", LIST, 20, 8)])
+    (tmp_path / "small.json").write_text(json.dumps(small))
+
+    assert measure.evaluate_stored("full", folder=tmp_path) == 0
+
+    saved = json.loads((tmp_path / "full.json").read_text())
+    assert saved["pages"][1]["queries_other_scale"] == 8
+    same = next(t for t in saved["targets"] if t["target"].startswith("client_list: same queries"))
+    assert (same["holds"], same["detail"]) == (False, "7 vs 8")
+    assert (tmp_path / "latest.json").read_text() == (tmp_path / "full.json").read_text()
