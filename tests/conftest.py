@@ -179,3 +179,15 @@ def as_director(director):
 def logged_in():
     """``logged_in(user)`` gives a test client with that user logged in."""
     return _logged_in
+
+
+@pytest.fixture
+def postgresql(db):
+    """For a test that needs PostgreSQL (EXPLAIN plans): skipped on SQLite, except in CI (which
+    runs on PostgreSQL), where it fails."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI runs on PostgreSQL; this test must run there")
+        pytest.skip("needs PostgreSQL (DATABASE_URL); CI runs it")

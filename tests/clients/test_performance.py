@@ -5,7 +5,6 @@ make them: no OFFSET, no full COUNT, the same queries on every page and at every
 indexes the planner can use.
 """
 
-import os
 import re
 
 import pytest
@@ -17,6 +16,7 @@ from django.urls import reverse
 from clients.models import Client
 from clients.paging import keyset_page
 from tests import factories
+from tests.explain import plan
 
 URL = reverse("clients:client_list")
 
@@ -198,14 +198,6 @@ def test_the_api_lists_cost_the_same_with_one_row_and_with_many(request, world, 
 # --- EXPLAIN on PostgreSQL -------------------------------------------------------------------
 
 
-@pytest.fixture
-def postgresql(db):
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("CI runs on PostgreSQL; this test must run there")
-        pytest.skip("needs PostgreSQL (DATABASE_URL); CI runs it")
-
-
 def captured_sql(browser, url):
     with CaptureQueriesContext(connection) as captured:
         assert browser.get(url).status_code == 200
@@ -214,20 +206,6 @@ def captured_sql(browser, url):
 
 def rows_query(statements):
     return next(s for s in statements if s.startswith('SELECT "clients_client"."id"'))
-
-
-def plan(sql, *, sorts=True):
-    """The plan as the planner would choose it on a big table: a handful of test rows would
-    otherwise always be read whole (and sorted), so sequential scans, and with ``sorts=False``
-    sorts, are made a last resort. What remains shows which index can serve the query."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        if not sorts:
-            cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + sql)
-        text = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("RESET enable_seqscan; RESET enable_sort")
-    return text
 
 
 def test_the_last_page_reads_the_name_index_backwards_without_offset(postgresql, as_manager, base):

@@ -11,7 +11,6 @@ same day): the case where a batch that continued by the value alone re-read ever
 """
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -23,6 +22,7 @@ from django.utils import timezone
 from feedback.models import Notification
 from feedback.services import reminders
 from tests import factories
+from tests.explain import plan
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -151,29 +151,6 @@ def test_every_further_batch_costs_the_same_queries(world, settings, name):
 
 
 # --- EXPLAIN on PostgreSQL -------------------------------------------------------------------
-
-
-@pytest.fixture
-def postgresql(db):
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("CI runs on PostgreSQL; this test must run there")
-        pytest.skip("needs PostgreSQL (DATABASE_URL); CI runs it")
-
-
-def plan(sql, *, sorts=True):
-    """The plan as the planner would choose it on a big table: a handful of test rows would
-    otherwise always be read whole (and sorted), so sequential scans, and with ``sorts=False``
-    sorts (incremental ones too), are made a last resort. What remains shows which index can
-    serve the query."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        if not sorts:
-            cursor.execute("SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off")
-        cursor.execute("EXPLAIN " + sql)
-        text = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("RESET enable_seqscan; RESET enable_sort; RESET enable_incremental_sort")
-    return text
 
 
 def batches(statements, table):

@@ -13,10 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
-from tests.clients.test_performance import (
-    plan,
-    postgresql,  # noqa: F401 - a fixture used below
-)
+from tests.explain import plan
 
 
 @pytest.fixture
@@ -130,7 +127,7 @@ def rows_query(browser, url):
     )
 
 
-def test_the_last_page_reads_the_client_name_index_backwards(postgresql, as_manager, programme):  # noqa: F811 - the fixture
+def test_the_last_page_reads_the_client_name_index_backwards(postgresql, as_manager, programme):
     enrol(programme, 60)
     sql = rows_query(as_manager, list_url(programme, "?page=last"))
     assert "OFFSET" not in sql
@@ -140,7 +137,7 @@ def test_the_last_page_reads_the_client_name_index_backwards(postgresql, as_mana
     assert "Seq Scan on programme_enrolment" not in explained
 
 
-def test_the_count_is_capped(postgresql, as_manager, programme):  # noqa: F811 - the fixture
+def test_the_count_is_capped(postgresql, as_manager, programme):
     with CaptureQueriesContext(connection) as captured:
         as_manager.get(list_url(programme))
     counts = [
@@ -152,7 +149,7 @@ def test_the_count_is_capped(postgresql, as_manager, programme):  # noqa: F811 -
 
 
 def test_the_search_filters_on_the_expressions_the_trigram_indexes_hold(
-    postgresql,  # noqa: F811 - the fixture
+    postgresql,
     as_manager,
     programme,
 ):

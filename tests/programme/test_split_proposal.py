@@ -16,10 +16,7 @@ from django.urls import reverse
 from programme import services
 from programme.models import AssignmentChange, ProgrammeJob, SplitProposalRow
 from tests import factories
-from tests.clients.test_performance import (
-    plan,
-    postgresql,  # noqa: F401 - a fixture used below
-)
+from tests.explain import plan
 
 
 def split_url(programme, query=""):
@@ -198,7 +195,7 @@ def rows_query(browser, url):
 
 @pytest.mark.parametrize("query", ["", "?page=last", "next"])
 def test_a_page_of_the_proposal_reads_its_index_without_offset(
-    postgresql,  # noqa: F811 - the fixture
+    postgresql,
     world,
     manager,
     as_manager,
