@@ -220,17 +220,16 @@ def as_filter_field(bound_field):
     )
 
 
-def share_choices(rows, *fields):
+def share_choices(choices, *fields):
     """Give model choice fields over the same rows (a page's filter and its bulk-action bar,
-    both listing a programme's pool of 200) the choices of ``rows``, read once by the caller:
-    the same values, labels and order each field's own queryset would give, its empty (and
-    django-filter's "null") choice first. The fields still validate a submitted value against
-    their querysets."""
+    both listing a programme's pool of 200) the same ``choices``, (value, label) pairs read once
+    by the caller — as values, without a model instance per option — in the order and with the
+    labels each field's own queryset would give; each field's empty (and django-filter's "null")
+    choice comes first. The fields still validate a submitted value against their querysets."""
     for field in fields:
-        choices = []
+        own = []
         if field.empty_label is not None:
-            choices.append(("", field.empty_label))
+            own.append(("", field.empty_label))
         if getattr(field, "null_label", None) is not None:
-            choices.append((field.null_value, field.null_label))
-        choices += [(field.prepare_value(row), field.label_from_instance(row)) for row in rows]
-        field.widget.choices = choices
+            own.append((field.null_value, field.null_label))
+        field.widget.choices = own + list(choices)
