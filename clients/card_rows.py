@@ -14,6 +14,7 @@ from django.utils.formats import date_format, localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from vipcrm.lists import person_name
 from vipcrm.row_urls import row_url_for
 
 
@@ -192,8 +193,11 @@ def contact_rows(request, contacts, *, may_edit: bool) -> str:
 
 def _name(row, prefix) -> str:
     """``{% firstof user.get_full_name user.username %}`` from a row's values."""
-    full = f"{row[prefix + '_first_name'] or ''} {row[prefix + '_last_name'] or ''}".strip()
-    return escape(full or row[prefix + "_username"] or "")
+    return escape(
+        person_name(
+            row[prefix + "_first_name"], row[prefix + "_last_name"], row[prefix + "_username"]
+        )
+    )
 
 
 def corrective_action_rows(actions) -> str:

@@ -25,6 +25,7 @@ from clients.enums import TIER_WEIGHTS
 from clients.models import KeyContact
 from feedback.enums import VisitStatus
 from feedback.models import Visit
+from vipcrm.lists import person_name
 
 from .enums import STAFF_CAPACITY, VISITED_STAGES, WORKED_THROUGH_STAGES, StaffKind, Stage
 from .load import cached_load
@@ -186,7 +187,7 @@ def pool_load(programme: Programme) -> PoolLoad:
     list changed)."""
     load = list_load(programme)
     members = [
-        PoolMember(pk, employee_id, kind, f"{first} {last}".strip() or username, username)
+        PoolMember(pk, employee_id, kind, person_name(first, last, username), username)
         for pk, employee_id, kind, first, last, username in StaffMember.objects.filter(
             programme=programme
         )

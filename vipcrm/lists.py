@@ -1,6 +1,12 @@
 """Helpers of the list pages."""
 
 
+def person_name(first_name, last_name, username) -> str:
+    """A person as the pages name them — ``User.get_full_name()``, else the username — from the
+    values of a row read without a user instance (a select of 200 people, a list's owners)."""
+    return f"{first_name or ''} {last_name or ''}".strip() or username or ""
+
+
 def set_choice_labels(rows, **choices):
     """Give each row ``<field>_label``: the label of its choice, translated once per page.
 

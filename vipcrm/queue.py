@@ -41,3 +41,14 @@ def enqueue(task, **kwargs) -> bool:
 def enqueue_on_commit(task, **kwargs) -> None:
     """``enqueue`` once the current transaction commits (never on a rollback)."""
     transaction.on_commit(lambda: enqueue(task, **kwargs))
+
+
+def enqueue_now_if_eager(task, **kwargs) -> bool:
+    """``enqueue_on_commit``, except that an eager queue (the tests') runs the task here and now,
+    inside the transaction, for a page that shows the task's result as soon as there is one (a
+    dashboard snapshot, an export). True when the task has run."""
+    if task.app.conf.task_always_eager:
+        enqueue(task, **kwargs)
+        return True
+    enqueue_on_commit(task, **kwargs)
+    return False

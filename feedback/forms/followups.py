@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from clients.enums import ClientKind, ContactRole
+from vipcrm.lists import person_name
 
 from ..enums import NotificationKind
 from ..services.followups import programmes_for_new_client
@@ -46,7 +47,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
     @staticmethod
     def label_from_values(pk, first_name, last_name, username):
-        return f"{first_name} {last_name}".strip() or username
+        return person_name(first_name, last_name, username)
 
 
 class CorrectiveActionHandOverForm(forms.Form):

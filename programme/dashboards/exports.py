@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 
 from programme.models import DashboardExport
 from vipcrm.exports import export_file, file_response
-from vipcrm.queue import enqueue, enqueue_on_commit
+from vipcrm.queue import enqueue_now_if_eager
 
 from .filters import may_read_dashboards, scope_from_params
 from .selectors import DASHBOARDS
@@ -101,12 +101,8 @@ def export_request(*, spec, table, file_format, scope, user, language) -> Dashbo
         params=params,
         created_at=now,
     )
-    if build_dashboard_export.app.conf.task_always_eager:
-        # Runs here and now, in this transaction (the tests' eager queue).
-        enqueue(build_dashboard_export, export_id=export.pk)
+    if enqueue_now_if_eager(build_dashboard_export, export_id=export.pk):
         export.refresh_from_db()
-    else:
-        enqueue_on_commit(build_dashboard_export, export_id=export.pk)
     return export
 
 

@@ -32,7 +32,7 @@ from django.utils import timezone, translation
 
 from programme.models import DashboardSnapshot
 from programme.templatetags.dashboard_format import dashboard_rows
-from vipcrm.queue import enqueue, enqueue_on_commit
+from vipcrm.queue import enqueue_now_if_eager
 
 from .base import Dashboard
 from .filters import dashboard_viewer, scope_from_params
@@ -136,12 +136,8 @@ def request_build(snapshot, *, now=None) -> bool:
     if not claimed:
         return False
     snapshot.status, snapshot.queued_at = Status.PENDING, now
-    if build_dashboard_snapshot.app.conf.task_always_eager:
-        # Runs here and now, in this transaction (the tests' eager queue).
-        enqueue(build_dashboard_snapshot, snapshot_id=snapshot.pk)
+    if enqueue_now_if_eager(build_dashboard_snapshot, snapshot_id=snapshot.pk):
         snapshot.refresh_from_db()
-    else:
-        enqueue_on_commit(build_dashboard_snapshot, snapshot_id=snapshot.pk)
     return True
 
 

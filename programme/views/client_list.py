@@ -16,7 +16,7 @@ from clients.paging import CURSOR_PARAMS, keyset_page
 from vipcrm.conflicts import VersionConflict
 from vipcrm.filter_bar import share_choices
 from vipcrm.forms import add_service_errors
-from vipcrm.lists import set_choice_labels
+from vipcrm.lists import person_name, set_choice_labels
 from vipcrm.row_urls import row_url_for
 
 from .. import services
@@ -61,7 +61,7 @@ def enrolment_list(request, pk):
     # As values: 200 people as model instances cost more than the rest of the page's rows. The
     # label is the fields' own (the full name, else the username).
     pool = [
-        (pk, f"{first_name} {last_name}".strip() or username)
+        (pk, person_name(first_name, last_name, username))
         for pk, first_name, last_name, username in pool_users(programme).values_list(
             "pk", "first_name", "last_name", "username"
         )

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clients.paging import keyset_page
+from vipcrm.lists import person_name
 
 from .. import services
 from ..enums import STAFF_CAPACITY, Assessment, StaffKind
@@ -58,7 +59,7 @@ def pool_people(programme) -> list[PoolPerson]:
     return [
         PoolPerson(
             employee_id,
-            f"{first} {last}".strip() or username,  # User.get_full_name(), else the username
+            person_name(first, last, username),
             kinds.get(kind, kind),
             STAFF_CAPACITY.get(kind, 0),
         )

@@ -112,13 +112,14 @@ def test_a_cold_filter_shows_progress_then_the_figures_without_a_reload(
     panel's polling reloads the page by itself and the figures are there."""
     from programme.dashboards import snapshots
     from programme.models import DashboardSnapshot
+    from vipcrm import queue
     from vipcrm.celery import app as celery_app
 
     settings.VIPCRM_DASHBOARD_MAX_AGE = 900
     celery_app.conf.task_always_eager = False  # put back by tests/conftest.py's _eager_celery
     queued = []
     monkeypatch.setattr(
-        snapshots, "enqueue_on_commit", lambda task, **kwargs: queued.append(kwargs["snapshot_id"])
+        queue, "enqueue_on_commit", lambda task, **kwargs: queued.append(kwargs["snapshot_id"])
     )
     log_in(page, "director")
     page.goto("/dashboards/quality/")
@@ -145,11 +146,12 @@ def test_a_long_export_shows_its_progress_then_downloads_by_itself(page, demo, m
     to the download."""
     from programme.dashboards import exports
     from programme.models import DashboardExport
+    from vipcrm import queue
     from vipcrm.celery import app as celery_app
 
     queued = []
     monkeypatch.setattr(
-        exports, "enqueue_on_commit", lambda task, **kwargs: queued.append(kwargs["export_id"])
+        queue, "enqueue_on_commit", lambda task, **kwargs: queued.append(kwargs["export_id"])
     )
     log_in(page, "director")
     page.goto("/dashboards/at-risk/")  # its snapshot built by the eager queue

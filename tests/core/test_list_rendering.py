@@ -22,7 +22,7 @@ from programme.filters import EnrolmentFilter
 from programme.forms import BulkAssignForm
 from programme.models import Enrolment
 from tests import factories
-from vipcrm.lists import set_choice_labels
+from vipcrm.lists import person_name, set_choice_labels
 
 
 class _Markup(HTMLParser):
@@ -259,3 +259,18 @@ def test_work_items_are_visible_each_way_and_counted_once(world, employee, manag
         owned_by_the_employee,
     }
     assert unseen not in CorrectiveAction.objects.visible_to(employee)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "username", "name"),
+    [
+        ("Anna", "Petrova", "anna", "Anna Petrova"),
+        ("Anna", "", "anna", "Anna"),
+        ("", "", "anna", "anna"),
+        (None, None, "anna", "anna"),
+    ],
+)
+def test_a_person_is_named_from_values_as_from_a_user(db, first, last, username, name):
+    user = factories.UserFactory(username=username, first_name=first or "", last_name=last or "")
+    assert person_name(first, last, username) == name
+    assert (user.get_full_name() or user.get_username()) == name

@@ -20,6 +20,7 @@ from programme.dashboards.selectors import DASHBOARDS
 from programme.models import DashboardExport
 from programme.tasks import build_dashboard_export, prune_dashboard_exports
 from tests import factories
+from vipcrm import queue
 from vipcrm.celery import app as celery_app
 from vipcrm.exports import export_response
 
@@ -53,7 +54,7 @@ def queued(monkeypatch):
     sent = []
     celery_app.conf.task_always_eager = False  # put back by tests/conftest.py's _eager_celery
     monkeypatch.setattr(
-        exports,
+        queue,  # where the dashboards' enqueue_now_if_eager sends a task after commit
         "enqueue_on_commit",
         lambda task, **kwargs: sent.append((task.name, kwargs["export_id"])),
     )

@@ -23,6 +23,7 @@ from programme.dashboards.selectors import DASHBOARDS
 from programme.models import DashboardSnapshot
 from programme.tasks import build_dashboard_snapshot, refresh_dashboard_snapshots
 from tests import factories
+from vipcrm import queue
 from vipcrm.celery import app as celery_app
 
 from .test_pages import PERIOD, page_url, shown_figures
@@ -48,7 +49,7 @@ def queued(monkeypatch):
     sent = []
     celery_app.conf.task_always_eager = False  # put back by tests/conftest.py's _eager_celery
     monkeypatch.setattr(
-        snapshots,
+        queue,  # where the dashboards' enqueue_now_if_eager sends a task after commit
         "enqueue_on_commit",
         lambda task, **kwargs: sent.append((task.name, kwargs["snapshot_id"])),
     )
