@@ -30,9 +30,13 @@ def visit_rows(request, visits) -> str:
     visit's and its report's status, the people met and the report's scores."""
     from feedback.enums import ReportStatus, VisitStatus
 
+    # Each literal inside _() so that makemessages finds it.
     words = {
-        word: escape(_(word))
-        for word in ("Report", "Goods", "Services", "Service", "Recommendation")
+        "Report": escape(_("Report")),
+        "Goods": escape(_("Goods")),
+        "Services": escape(_("Services")),
+        "Service": escape(_("Service")),
+        "Recommendation": escape(_("Recommendation")),
     }
     visit_statuses = {value: escape(str(label)) for value, label in VisitStatus.choices}
     report_statuses = {value: escape(str(label)) for value, label in ReportStatus.choices}
@@ -42,10 +46,8 @@ def visit_rows(request, visits) -> str:
         when = escape(
             date_format(timezone.localtime(visit["scheduled_at"]), "SHORT_DATETIME_FORMAT")
         )
-        employee = (
-            f"{visit['employee_first_name']} {visit['employee_last_name']}".strip()
-            or visit["employee_username"]
-            or ""
+        employee = person_name(
+            visit["employee_first_name"], visit["employee_last_name"], visit["employee_username"]
         )
         place = f" · {escape(visit['place'])}" if visit["place"] else ""
         report_status = visit["report_status"]

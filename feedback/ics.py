@@ -52,7 +52,7 @@ def calendar(visits, *, host: str = "vipcrm") -> str:
         "PRODID:-//VIP CRM//Meetings//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(_('VIP visits'))}",
+        "X-WR-CALNAME:" + escape_text(_("VIP visits")),
     ]
     for visit in visits:
         people = ", ".join(contact.full_name for contact in visit.contacts.all())

@@ -97,8 +97,10 @@ def enrolment_rows(request, enrolments, manages: bool) -> str:
     nine cells cost more than the page's queries): the markup the template wrote, every value
     escaped as autoescaping does (``html.escape``, what Django's ``escape`` calls)."""
     select = _("Select %(client)s")
-    private = f' <span class="badge text-bg-light">{escape(_("private"))}</span>'
-    unassigned = f'<span class="text-muted">{escape(_("unassigned"))}</span>'
+    # Translated outside the f-strings: makemessages does not look inside them.
+    private_word, unassigned_word = escape(_("private")), escape(_("unassigned"))
+    private = f' <span class="badge text-bg-light">{private_word}</span>'
+    unassigned = f'<span class="text-muted">{unassigned_word}</span>'
     signal_badge = (
         '<span class="badge text-bg-warning me-1" data-testid="signal" title="'
         + escape(_("Monopolisation signal"))

@@ -59,6 +59,9 @@ def staff_rows_html(request, programme, members, *, may_manage: bool) -> str:
     open_ = programme.status != ProgrammeStatus.CLOSED
     forms = may_manage and open_
     kinds = {str(value): escape(str(label)) for value, label in StaffKind.choices}
+    # Translated outside the f-strings: makemessages does not look inside them.
+    kind_word, save_word, remove_word = escape(_("Kind")), escape(_("Save")), escape(_("Remove"))
+    remove_question = escape(_("Remove this employee from the pool?"))
     if forms:
         csrf = (
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
@@ -73,14 +76,14 @@ def staff_rows_html(request, programme, members, *, may_manage: bool) -> str:
             )
             kind_cells[kind] = (
                 f' class="d-flex gap-1">{csrf}<select name="kind" class="form-select '
-                f'form-select-sm" aria-label="{escape(_("Kind"))}">{options}</select><button '
+                f'form-select-sm" aria-label="{kind_word}">{options}</select><button '
                 'class="btn btn-sm btn-outline-secondary" type="submit">'
-                f"{escape(_('Save'))}</button></form>"
+                f"{save_word}</button></form>"
             )
         remove_form = (
-            f'" data-confirm="{escape(_("Remove this employee from the pool?"))}">{csrf}'
+            f'" data-confirm="{remove_question}">{csrf}'
             '<button class="btn btn-sm btn-outline-danger" type="submit">'
-            f"{escape(_('Remove'))}</button></form></td>"
+            f"{remove_word}</button></form></td>"
         )
     load_label = escape(_("Load against share"))
     shares = {}

@@ -42,3 +42,20 @@ def test_translations_keep_every_placeholder():
             if sorted(set(PLACEHOLDER.findall(text))) != expected:
                 broken.append(entry.msgid)
     assert broken == []
+
+
+# ``_("…")`` inside an f-string's braces: makemessages (xgettext) does not look there, so the
+# string would silently drop out of the catalogue at the next update and show in English.
+GETTEXT_IN_FSTRING = re.compile(r"""\bf(["']).*\{[^}]*\b(_|gettext|ngettext|pgettext)\(""")
+
+
+def test_no_string_is_translated_inside_an_f_string():
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for app in ("clients", "programme", "feedback", "vipcrm")
+        for path in (root / app).rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if GETTEXT_IN_FSTRING.search(line)
+    ]
+    assert found == []
