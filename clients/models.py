@@ -98,6 +98,9 @@ class Client(models.Model):
             models.Index(fields=["kind", "status"], name="client_kind_status_idx"),
             # The client list filtered by segment, a page at a time in name order.
             models.Index(fields=["segment", "name", "id"], name="client_segment_name_idx"),
+            # A programme's client list filtered by tier, a page at a time in name order, and
+            # its capped count: both stop after the rows they need.
+            models.Index(fields=["tier", "name", "id"], name="client_tier_name_idx"),
         ]
         constraints = [
             models.CheckConstraint(

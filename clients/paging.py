@@ -54,6 +54,11 @@ def _cursor(value) -> int | None:
     return number if number > 0 else None
 
 
+def _pk(row) -> int:
+    """A row's primary key: a model instance's ``pk``, or a ``values()`` row's ``"pk"``."""
+    return row["pk"] if isinstance(row, dict) else row.pk
+
+
 def keyset_page(
     rows: QuerySet,
     counted: QuerySet | None,
@@ -65,7 +70,8 @@ def keyset_page(
     tiebreak: str = "pk",
 ) -> KeysetPage:
     """The page of ``rows`` (ordered by ``name``, then the unique ``tiebreak``) that ``params``
-    asks for. The cursors are the rows' primary keys.
+    asks for. The cursors are the rows' primary keys; ``rows`` may be model instances or
+    ``values()`` dicts that include ``"pk"``.
 
     ``counted`` is the same selection without the per-row extras, counted up to ``count_cap``;
     ``None`` when the page shows no count (``count`` is then 0). Two queries: the rows and the
@@ -125,7 +131,7 @@ def keyset_page(
         base_query=urlencode(base, doseq=True),
     )
     if found:
-        page.first_id, page.last_id = found[0].pk, found[-1].pk
+        page.first_id, page.last_id = _pk(found[0]), _pk(found[-1])
         page.links = {
             "first": _query(base),
             "previous": _query(base, before=page.first_id),

@@ -30,3 +30,38 @@ class InIds(Func):
         subquery_sql, subquery_params = compiler.compile(subquery)
         # Subquery's SQL comes in parentheses already: ARRAY(SELECT …).
         return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
+
+
+
+class _CountWithoutGrouping(Func):
+    """``COUNT([DISTINCT] column)`` that the ORM does not take for an aggregate: in a subquery
+    it adds no GROUP BY (SQL counts the whole selection all the same)."""
+
+    function = "COUNT"
+    contains_aggregate = False
+
+    def __init__(self, column: str, *, distinct: bool):
+        from django.db.models import IntegerField
+
+        super().__init__(F(column), output_field=IntegerField())
+        if distinct:
+            self.template = "COUNT(DISTINCT %(expressions)s)"
+
+
+def SubqueryCount(queryset, column: str = "pk", *, distinct: bool = False) -> Subquery:  # noqa: N802 - an expression
+    """``(SELECT COUNT([DISTINCT] column) FROM … WHERE …)``: a count per row shown, with no
+    GROUP BY and no LIMIT; an empty selection counts 0, so it needs no ``Coalesce``.
+
+    The ORM's way, ``.values("client").annotate(n=Count(…)).values("n")[:1]``, writes a GROUP
+    BY and a LIMIT into each correlated subquery, and PostgreSQL then plans every grouping and
+    index path of the counted table for each: three such subqueries on the programme's client
+    list took 3 ms to plan and 2.4 ms to read, against 0.4 and 1.7 ms written like this. E.g.
+    ``SubqueryCount(held_visits, "employee", distinct=True)`` with ``held_visits`` a queryset
+    filtered on ``OuterRef("client_id")``.
+    """
+    from django.db.models import IntegerField
+
+    counted = queryset.order_by().annotate(
+        _count=_CountWithoutGrouping(column, distinct=distinct)
+    )
+    return Subquery(counted.values("_count"), output_field=IntegerField())
