@@ -23,8 +23,11 @@ def programmes_for(user):
     """The programmes whose manager pages the user may open."""
     if not in_manager_area(user):
         return Programme.objects.none()
-    programmes = Programme.objects.visible_to(user)
-    return programmes if roles.sees_everything(user) else programmes.filter(manager=user)
+    if roles.sees_everything(user):
+        return Programme.objects.visible_to(user)
+    # A manager's own programmes: a subset of what ``visible_to`` gives them (those they run,
+    # and those whose pool they are in), read without its OR over the pools.
+    return Programme.objects.filter(manager=user)
 
 
 def may_manage(user, programme) -> bool:

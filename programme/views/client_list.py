@@ -3,6 +3,7 @@
 from html import escape
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from clients.models import Region, Segment
 from clients.paging import CURSOR_PARAMS, keyset_page
 from vipcrm.conflicts import VersionConflict
 from vipcrm.filter_bar import share_choices
 from vipcrm.forms import add_service_errors
-from vipcrm.lists import person_name, set_choice_labels
+from vipcrm.lists import person_name
 from vipcrm.row_urls import row_url_for
 
 from .. import services
@@ -53,20 +55,29 @@ def enrolment_list(request, pk):
         name="client__name",
         tiebreak="client_id",
     )
-    for row in set_choice_labels(page, assessment=Assessment, stage=Stage):
-        row.signals = signals_for(row)
     manages = may_manage(request.user, programme)
     bulk_form = BulkAssignForm(programme=programme)
-    # The pool is listed twice (the assignee filter, the bulk-assign bar): read it once.
-    # As values: 200 people as model instances cost more than the rest of the page's rows. The
-    # label is the fields' own (the full name, else the username).
+    # The pool is listed twice (the assignee filter, the bulk-assign bar), the segments and the
+    # regions once (the filter bar): each is read once, as values, and the rows take their
+    # names from these lists rather than from joins. 200 people as model instances cost more
+    # than the rest of the page's rows. A person's label is the full name, else the username.
     pool = [
         (pk, person_name(first_name, last_name, username))
         for pk, first_name, last_name, username in pool_users(programme).values_list(
             "pk", "first_name", "last_name", "username"
         )
     ]
-    share_choices(pool, filterset.form.fields["assignee"], bulk_form.fields["assignee"])
+    form_fields = filterset.form.fields
+    share_choices(pool, form_fields["assignee"], bulk_form.fields["assignee"])
+    segments = list(Segment.objects.values_list("pk", "name"))
+    regions = list(Region.objects.values_list("pk", "name"))
+    share_choices(segments, form_fields["segment"])
+    share_choices(regions, form_fields["region"])
+    names = {
+        "people": {**_people_outside(page.object_list, pool), **dict(pool)},
+        "segments": dict(segments),
+        "regions": dict(regions),
+    }
     return render(
         request,
         "programme/enrolment_list.html",
@@ -82,20 +93,36 @@ def enrolment_list(request, pk):
             ),
             "bulk_form": bulk_form,
             "may_manage": manages,
-            "rows": enrolment_rows(request, page, manages),
+            "rows": enrolment_rows(request, page, manages, names),
         },
     )
 
 
-def _person(user) -> str:
-    """``{{ user|person }}`` (programme_tags): the full name, else the username, else a dash."""
-    return (user.get_full_name() or user.get_username()) if user else "—"
+def _people_outside(rows, pool) -> dict:
+    """``{pk: name}`` of the page's original salespeople and assignees who are not in the pool
+    (someone who left it, a salesperson who never was in it), read only when there are some."""
+    in_pool = {pk for pk, _name in pool}
+    outside = {
+        person
+        for row in rows
+        for person in (row["original_salesperson_id"], row["assignee_id"])
+        if person is not None and person not in in_pool
+    }
+    if not outside:
+        return {}
+    return {
+        pk: person_name(first_name, last_name, username)
+        for pk, first_name, last_name, username in get_user_model()
+        .objects.filter(pk__in=outside)
+        .values_list("pk", "first_name", "last_name", "username")
+    }
 
 
-def enrolment_rows(request, enrolments, manages: bool) -> str:
+def enrolment_rows(request, rows, manages: bool, names: dict) -> str:
     """The client list's table rows, written here rather than by a template loop (50 rows of
     nine cells cost more than the page's queries): the markup the template wrote, every value
-    escaped as autoescaping does (``html.escape``, what Django's ``escape`` calls)."""
+    escaped as autoescaping does (``html.escape``, what Django's ``escape`` calls). ``rows`` are
+    ``enrolment_list_rows`` dicts; ``names`` the people's, segments' and regions' names by id."""
     select = _("Select %(client)s")
     # Translated outside the f-strings: makemessages does not look inside them.
     private_word, unassigned_word = escape(_("private")), escape(_("unassigned"))
@@ -106,36 +133,45 @@ def enrolment_rows(request, enrolments, manages: bool) -> str:
         + escape(_("Monopolisation signal"))
         + '"><i class="bi bi-exclamation-triangle" aria-hidden="true"></i> {}</span>'
     )
-    rows = []
-    for enrolment in enrolments:
-        client = enrolment.client
+    assessments = {value: str(label) for value, label in Assessment.choices}
+    stages = {value: str(label) for value, label in Stage.choices}
+    people, segments, regions = names["people"], names["segments"], names["regions"]
+    out = []
+    for row in rows:
+        client_name = row["client_name"]
         checkbox = ""
         if manages:
-            label = escape(select % {"client": client.name})
+            label = escape(select % {"client": client_name})
             checkbox = (
                 '<td><input class="form-check-input" type="checkbox" name="enrolment" '
-                f'value="{enrolment.pk}" aria-label="{label}"></td>'
+                f'value="{row["pk"]}" aria-label="{label}"></td>'
             )
         url = escape(
-            row_url_for(request, "programme:enrolment_detail", enrolment.programme_id, enrolment.pk)
+            row_url_for(request, "programme:enrolment_detail", row["programme_id"], row["pk"])
         )
-        signals = "".join(signal_badge.format(escape(signal)) for signal in enrolment.signals)
-        assignee = escape(_person(enrolment.assignee)) if enrolment.assignee else unassigned
-        rows.append(
+        signals = "".join(signal_badge.format(escape(signal)) for signal in signals_for(row))
+        assignee = row["assignee_id"]
+        assignee = escape(people[assignee] or "—") if assignee else unassigned
+        salesperson = row["original_salesperson_id"]
+        salesperson = (people[salesperson] or "—") if salesperson else "—"
+        segment, region = row["client_segment_id"], row["client_region_id"]
+        assessment = assessments.get(row["assessment"], row["assessment"])
+        stage = stages.get(row["stage"], row["stage"])
+        out.append(
             '    <tr data-testid="enrolment-row">\n'
             f"      {checkbox}\n"
-            f'      <td><a href="{url}">{escape(client.name)}</a>'
-            f"{private if client.kind == 'private' else ''}</td>\n"
-            f"      <td>{escape(client.tier)}</td>\n"
-            f"      <td>{escape(str(client.segment)) if client.segment else '—'}</td>\n"
-            f"      <td>{escape(str(client.region)) if client.region else '—'}</td>\n"
-            f"      <td>{escape(_person(enrolment.original_salesperson))}</td>\n"
-            f"      <td>{escape(enrolment.assessment_label or '—')} {signals}</td>\n"
+            f'      <td><a href="{url}">{escape(client_name)}</a>'
+            f"{private if row['client_kind'] == 'private' else ''}</td>\n"
+            f"      <td>{escape(row['client_tier'])}</td>\n"
+            f"      <td>{escape(segments[segment]) if segment else '—'}</td>\n"
+            f"      <td>{escape(regions[region]) if region else '—'}</td>\n"
+            f"      <td>{escape(salesperson)}</td>\n"
+            f"      <td>{escape(assessment or '—')} {signals}</td>\n"
             f"      <td>{assignee}</td>\n"
-            f"      <td>{escape(enrolment.stage_label)}</td>\n"
+            f"      <td>{escape(stage)}</td>\n"
             "    </tr>"
         )
-    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above
+    return mark_safe("\n".join(out))  # noqa: S308 - every value escaped above
 
 
 @login_required

@@ -31,7 +31,7 @@ def enrol(programme, count, prefix="Client"):
 
 
 def names(response):
-    return [e.client.name for e in response.context["page_obj"].object_list]
+    return [row["client_name"] for row in response.context["page_obj"].object_list]
 
 
 def everyone(programme):
@@ -69,7 +69,8 @@ def test_clients_of_the_same_name_are_each_listed_once(as_manager, programme):
         factories.EnrolmentFactory(programme=programme, client__name="Same Name")
     first = as_manager.get(list_url(programme))
     second = as_manager.get(list_url(programme, first.context["page_obj"].links["next"]))
-    ids = [e.pk for e in first.context["page_obj"]] + [e.pk for e in second.context["page_obj"]]
+    ids = [row["pk"] for row in first.context["page_obj"]]
+    ids += [row["pk"] for row in second.context["page_obj"]]
     assert len(ids) == len(set(ids)) == 62
 
 
@@ -131,7 +132,8 @@ def test_the_last_page_reads_the_client_name_index_backwards(postgresql, as_mana
     enrol(programme, 60)
     sql = rows_query(as_manager, list_url(programme, "?page=last"))
     assert "OFFSET" not in sql
-    assert re.search(r'ORDER BY .*"name" DESC, .*"client_id" DESC LIMIT 51', sql)
+    # The rows are values: the tiebreak, a selected column, is ordered by its position.
+    assert re.search(r'ORDER BY .*"name" DESC, (.*"client_id"|3) DESC LIMIT 51', sql)
     explained = plan(sql, sorts=False)
     assert "Index Scan Backward using client_name_idx on clients_client" in explained, explained
     assert "Seq Scan on programme_enrolment" not in explained
