@@ -32,7 +32,6 @@ class InIds(Func):
         return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
 
 
-
 class _CountWithoutGrouping(Func):
     """``COUNT([DISTINCT] column)`` that the ORM does not take for an aggregate: in a subquery
     it adds no GROUP BY (SQL counts the whole selection all the same)."""
@@ -61,7 +60,5 @@ def SubqueryCount(queryset, column: str = "pk", *, distinct: bool = False) -> Su
     """
     from django.db.models import IntegerField
 
-    counted = queryset.order_by().annotate(
-        _count=_CountWithoutGrouping(column, distinct=distinct)
-    )
+    counted = queryset.order_by().annotate(_count=_CountWithoutGrouping(column, distinct=distinct))
     return Subquery(counted.values("_count"), output_field=IntegerField())
