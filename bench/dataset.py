@@ -518,8 +518,13 @@ def build(scale: Scale, *, connection=None, force: bool = False, log=print) -> d
     from django.db import connection as default_connection
     from django.db import transaction
 
+    from clients import lookups
+
     connection = connection or default_connection
     require_postgresql(connection)
+    # The cached segments and regions may be another build's: this one writes them by SQL,
+    # past the signals that keep the cache.
+    lookups.forget()
     if not force and is_built(connection, scale):
         log(f"bench: reusing the {scale.name} data set already in the database")
         return {"reused": True, "seconds": marker(connection)["seconds"], "scale": scale.name}

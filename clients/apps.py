@@ -8,4 +8,7 @@ class ClientsConfig(AppConfig):
 
     def ready(self):
         # Celery's autodiscovery looks only at clients.tasks; the import's tasks live deeper.
+        from . import lookups
         from .imports import tasks  # noqa: F401
+
+        lookups.connect()

@@ -68,13 +68,19 @@ def keyset_page(
     count_cap: int = 1000,
     name: str = "name",
     tiebreak: str = "pk",
+    count_in_order: bool = False,
 ) -> KeysetPage:
     """The page of ``rows`` (ordered by ``name``, then the unique ``tiebreak``) that ``params``
     asks for. The cursors are the rows' primary keys; ``rows`` may be model instances or
     ``values()`` dicts that include ``"pk"``.
 
     ``counted`` is the same selection without the per-row extras, counted up to ``count_cap``;
-    ``None`` when the page shows no count (``count`` is then 0). Two queries: the rows and the
+    ``None`` when the page shows no count (``count`` is then 0). ``count_in_order`` counts the
+    capped rows in the list's order: where a filter follows an index in that order (a
+    programme's list by the clients' tier, along ``(tier, name, id)``), PostgreSQL then walks
+    that index and stops at the cap, as the rows query does; unordered it may join every
+    matching row of both tables first (15 ms against 5 at 100,000 clients). Unfiltered, the
+    unordered count is the cheaper one. Two queries: the rows and the
     capped count (one without a count; one more only when a cursor points at a row that is
     gone, and the first page is shown instead).
     """
@@ -120,7 +126,11 @@ def keyset_page(
         has_previous, has_next = bool(after), more
     else:
         has_previous, has_next = more, bool(before)
-    total = 0 if counted is None else counted.order_by()[: count_cap + 1].count()
+    if counted is None:
+        total = 0
+    else:
+        counted = counted.order_by(name, tiebreak) if count_in_order else counted.order_by()
+        total = counted[: count_cap + 1].count()
     base = {k: v for k, v in params.lists() if k not in CURSOR_PARAMS and any(v)}
     page = KeysetPage(
         object_list=found,

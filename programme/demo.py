@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from clients import lookups
 from clients.models import (
     Client,
     ClientPosition,
@@ -420,6 +421,7 @@ class DemoBuilder:
         Position.objects.bulk_create(
             [Position(code=c, name=n, unit=u) for c, n, u in POSITIONS], ignore_conflicts=True
         )
+        lookups.forget()  # written without signals (bulk_create): the cached lists are stale
         self.segments = {s.name: s for s in Segment.objects.all()}
         self.regions = {r.name: r for r in Region.objects.all()}
         self.positions = list(Position.objects.filter(code__in=[p[0] for p in POSITIONS]))

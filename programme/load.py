@@ -1,5 +1,5 @@
-"""The weighted load of a programme's list per assignee, kept in the cache under the
-programme's ``load_token``.
+"""The weighted load of a programme's list per assignee, and its pool as the selects list it,
+kept in the cache under the programme's ``load_token``.
 
 Reading it from the list is a GROUP BY over every enrolment joined to its client (40–80 ms at
 100,000 clients), and the staff pool page shows it on every view. So it is computed once per
@@ -55,6 +55,51 @@ def cached_load(programme, compute) -> dict:
     return load
 
 
+def _pool_key(programme_id, load_token) -> str:
+    return f"programme:pool:{programme_id}:{load_token}"
+
+
+def cached_pool(programme, compute) -> list:
+    """``compute(programme)``, the programme's pool as its selects list it, from the cache.
+    Stored under the programme's token too (a list changed meanwhile reads it again, which is
+    cheap), and deleted when a member joins or leaves the pool or a member's name changes
+    (``_member_changed``, ``_person_renamed``) — which leaves the load's entry alone."""
+    key = _pool_key(programme.pk, programme.load_token)
+    pool = cache.get(key)
+    if pool is None:
+        pool = compute(programme)
+        cache.set(key, pool, timeout=TIMEOUT)
+    return pool
+
+
+def forget_pool(programme_ids) -> None:
+    from .models import Programme
+
+    tokens = Programme.objects.filter(pk__in=list(programme_ids)).values_list("pk", "load_token")
+    cache.delete_many([_pool_key(pk, token) for pk, token in tokens])
+
+
+def _member_changed(sender, instance, created=True, **kwargs):
+    if created:  # a member's kind changing does not change the pool's people
+        forget_pool([instance.programme_id])
+
+
+# A person's label in the pool's selects is made of these.
+NAME_FIELDS = {"first_name", "last_name", "username"}
+
+
+def _person_renamed(sender, instance, created, update_fields=None, **kwargs):
+    if created or kwargs.get("raw"):
+        return
+    if update_fields is not None and not NAME_FIELDS & set(update_fields):
+        return  # a login (last_login), a new password: not the name
+    from .models import StaffMember
+
+    forget_pool(
+        StaffMember.objects.filter(employee=instance).values_list("programme_id", flat=True)
+    )
+
+
 def _enrolment_saved(sender, instance, created, update_fields=None, **kwargs):
     if kwargs.get("raw"):
         return
@@ -82,9 +127,19 @@ def _client_saved(sender, instance, created, update_fields=None, **kwargs):
 
 
 def connect() -> None:
+    from django.contrib.auth import get_user_model
+
     from clients.models import Client
 
-    from .models import Enrolment
+    from .models import Enrolment, StaffMember
+
+    post_save.connect(_member_changed, sender=StaffMember, dispatch_uid="programme_pool_member")
+    post_delete.connect(
+        _member_changed, sender=StaffMember, dispatch_uid="programme_pool_member_deleted"
+    )
+    post_save.connect(
+        _person_renamed, sender=get_user_model(), dispatch_uid="programme_pool_person"
+    )
 
     post_save.connect(_enrolment_saved, sender=Enrolment, dispatch_uid="programme_load_enrolment")
     post_delete.connect(

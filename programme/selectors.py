@@ -31,7 +31,7 @@ from vipcrm.expressions import SubqueryCount
 from vipcrm.lists import person_name
 
 from .enums import STAFF_CAPACITY, VISITED_STAGES, WORKED_THROUGH_STAGES, StaffKind, Stage
-from .load import cached_load
+from .load import cached_load, cached_pool
 from .models import Enrolment, Programme, StaffMember
 
 
@@ -110,6 +110,23 @@ def enrolment_list_rows(enrolments):
             ),
             Value(False),
         ),
+    )
+
+
+def pool_choices(programme: Programme) -> list:
+    """The pool as its selects list it, ``[(pk, name), …]`` by last name and username, a
+    person's name being the full name, else the username: from the cache while the pool and
+    its people's names are unchanged (``load.cached_pool``)."""
+    from .forms import pool_users
+
+    return cached_pool(
+        programme,
+        lambda programme: [
+            (pk, person_name(first_name, last_name, username))
+            for pk, first_name, last_name, username in pool_users(programme).values_list(
+                "pk", "first_name", "last_name", "username"
+            )
+        ],
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client as HttpClient
 
+from clients import lookups
 from vipcrm.celery import app as celery_app
 
 from . import factories
@@ -84,6 +85,9 @@ def _test_settings(settings):
     settings.VIPCRM_DASHBOARD_EXPORT_REUSE = 0
     # Hashing passwords properly is slow by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The cached segments and regions (clients.lookups) may be an earlier test's, whose rows
+    # its rollback removed without a signal.
+    lookups.forget()
 
 
 @pytest.fixture

@@ -232,4 +232,6 @@ def share_choices(choices, *fields):
             own.append(("", field.empty_label))
         if getattr(field, "null_label", None) is not None:
             own.append((field.null_value, field.null_label))
-        field.widget.choices = own + list(choices)
+        # Set as they are: the widget's own setter would normalise every pair again (the
+        # pairs are already plain (value, label) tuples; 400 of them on a programme's list).
+        field.widget._choices = own + list(choices)

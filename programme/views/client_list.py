@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from clients.models import Region, Segment
+from clients.lookups import region_choices, segment_choices
 from clients.paging import CURSOR_PARAMS, keyset_page
 from vipcrm.conflicts import VersionConflict
 from vipcrm.filter_bar import share_choices
@@ -30,11 +30,10 @@ from ..forms import (
     AssessmentForm,
     AssignForm,
     BulkAssignForm,
-    pool_users,
     with_saved_version,
 )
 from ..selectors import enrolment_list as list_rows
-from ..selectors import signals_for
+from ..selectors import pool_choices, signals_for
 from .access import get_programme, may_manage
 
 ENROLMENTS_PER_PAGE = 50
@@ -54,23 +53,19 @@ def enrolment_list(request, pk):
         size=ENROLMENTS_PER_PAGE,
         name="client__name",
         tiebreak="client_id",
+        # The clients' tier and segment have indexes in name order (client_tier_name_idx,
+        # client_segment_name_idx): counted along them, the count stops at its cap.
+        count_in_order=any(filterset.form.cleaned_data.get(f) for f in ("tier", "segment")),
     )
     manages = may_manage(request.user, programme)
     bulk_form = BulkAssignForm(programme=programme)
     # The pool is listed twice (the assignee filter, the bulk-assign bar), the segments and the
-    # regions once (the filter bar): each is read once, as values, and the rows take their
-    # names from these lists rather than from joins. 200 people as model instances cost more
-    # than the rest of the page's rows. A person's label is the full name, else the username.
-    pool = [
-        (pk, person_name(first_name, last_name, username))
-        for pk, first_name, last_name, username in pool_users(programme).values_list(
-            "pk", "first_name", "last_name", "username"
-        )
-    ]
+    # regions once (the filter bar): each list is read from the cache, and the rows take their
+    # names from these lists rather than from joins.
+    pool = pool_choices(programme)
+    segments, regions = segment_choices(), region_choices()
     form_fields = filterset.form.fields
     share_choices(pool, form_fields["assignee"], bulk_form.fields["assignee"])
-    segments = list(Segment.objects.values_list("pk", "name"))
-    regions = list(Region.objects.values_list("pk", "name"))
     share_choices(segments, form_fields["segment"])
     share_choices(regions, form_fields["region"])
     names = {
