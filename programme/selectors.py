@@ -130,15 +130,25 @@ def pool_choices(programme: Programme) -> list:
     )
 
 
-def signals_for(row: dict) -> list:
-    """The signals shown next to the assessment, from an ``enrolment_list_rows`` row."""
+def signal_texts() -> tuple:
+    """The two signals' texts in the current language (translate them once per page)."""
     from django.utils.translation import gettext as _
 
+    return (
+        _("Only one of our people ever met this client"),
+        _("All key contacts were added by one person"),
+    )
+
+
+def signals_for(row: dict, texts: tuple | None = None) -> list:
+    """The signals shown next to the assessment, from an ``enrolment_list_rows`` row;
+    ``texts`` are ``signal_texts()``, given by a page that shows many rows."""
+    one_person, one_adder = texts or signal_texts()
     signals = []
     if row["visit_people"] == 1:
-        signals.append(_("Only one of our people ever met this client"))
+        signals.append(one_person)
     if row["contact_adders"] == 1 and not row["contact_unknown_adder"]:
-        signals.append(_("All key contacts were added by one person"))
+        signals.append(one_adder)
     return signals
 
 

@@ -108,6 +108,21 @@ def _options(widget, values: list[str]):
         marked = " selected" if selected else ""
         return f'<option value="{html.escape(value)}"{marked}>{_text(label)}</option>'
 
+    shared = getattr(widget, "shared_options", None)
+    if shared is not None:
+        # ``share_choices``' rows, written once for every select that lists them: the
+        # widget's own first choices, then the shared options, the first selected one
+        # written again with its mark.
+        own, tags, index = shared
+        parts = [option(value, label) for value, label in own]
+        tags = list(tags)
+        if not selected_one:
+            found = next((index[value] for value in values if value in index), None)
+            if found is not None:
+                value, label = widget._choices[len(own) + found]
+                tags[found] = option(value, label)
+        return mark_safe("\n".join(parts + tags))  # noqa: S308 - escaped as above
+
     parts = []
     for value, label in _choices(widget):
         if isinstance(label, (list, tuple)):
@@ -225,7 +240,18 @@ def share_choices(choices, *fields):
     both listing a programme's pool of 200) the same ``choices``, (value, label) pairs read once
     by the caller — as values, without a model instance per option — in the order and with the
     labels each field's own queryset would give; each field's empty (and django-filter's "null")
-    choice comes first. The fields still validate a submitted value against their querysets."""
+    choice comes first. The fields still validate a submitted value against their querysets.
+
+    The shared options are written once (``<option>`` tags), for every select that lists them.
+    """
+    choices = list(choices)
+    tags = [
+        f'<option value="{html.escape(str(value))}">{_text(label)}</option>'
+        for value, label in choices
+    ]
+    index = {}
+    for position, (value, _label) in enumerate(choices):
+        index.setdefault(str(value), position)
     for field in fields:
         own = []
         if field.empty_label is not None:
@@ -234,4 +260,5 @@ def share_choices(choices, *fields):
             own.append((field.null_value, field.null_label))
         # Set as they are: the widget's own setter would normalise every pair again (the
         # pairs are already plain (value, label) tuples; 400 of them on a programme's list).
-        field.widget._choices = own + list(choices)
+        field.widget._choices = own + choices
+        field.widget.shared_options = (own, tags, index)

@@ -33,7 +33,7 @@ from ..forms import (
     with_saved_version,
 )
 from ..selectors import enrolment_list as list_rows
-from ..selectors import pool_choices, signals_for
+from ..selectors import pool_choices, signal_texts, signals_for
 from .access import get_programme, may_manage
 
 ENROLMENTS_PER_PAGE = 50
@@ -131,6 +131,8 @@ def enrolment_rows(request, rows, manages: bool, names: dict) -> str:
     assessments = {value: str(label) for value, label in Assessment.choices}
     stages = {value: str(label) for value, label in Stage.choices}
     people, segments, regions = names["people"], names["segments"], names["regions"]
+    texts = signal_texts()
+    badges = {text: signal_badge.format(escape(text)) for text in texts}
     out = []
     for row in rows:
         client_name = row["client_name"]
@@ -144,7 +146,7 @@ def enrolment_rows(request, rows, manages: bool, names: dict) -> str:
         url = escape(
             row_url_for(request, "programme:enrolment_detail", row["programme_id"], row["pk"])
         )
-        signals = "".join(signal_badge.format(escape(signal)) for signal in signals_for(row))
+        signals = "".join(badges[signal] for signal in signals_for(row, texts))
         assignee = row["assignee_id"]
         assignee = escape(people[assignee] or "—") if assignee else unassigned
         salesperson = row["original_salesperson_id"]

@@ -274,3 +274,29 @@ def test_a_person_is_named_from_values_as_from_a_user(db, first, last, username,
     user = factories.UserFactory(username=username, first_name=first or "", last_name=last or "")
     assert person_name(first, last, username) == name
     assert (user.get_full_name() or user.get_username()) == name
+
+
+def test_shared_choices_are_written_once_and_the_chosen_one_marked(world, colleague):
+    """``share_choices``: the pool's options, written once for the assignee filter and the
+    bulk-assign bar, are the options each select would write; only the filter's chosen person
+    is marked, in the filter."""
+    from vipcrm.filter_bar import as_filter_field, share_choices
+
+    programme = world.programme
+    pool = [(world.enrolment.assignee_id, "Eva & <E>"), (colleague.pk, "Olga")]
+    filterset = EnrolmentFilter(
+        {"assignee": str(colleague.pk)}, queryset=Enrolment.objects.all(), programme=programme
+    )
+    bulk = BulkAssignForm(programme=programme)
+    share_choices(pool, filterset.form.fields["assignee"], bulk.fields["assignee"])
+
+    chosen = as_filter_field(filterset.form["assignee"])
+    bar = as_filter_field(bulk["assignee"])
+    first = world.enrolment.assignee_id
+    assert f'<option value="{first}">Eva &amp; &lt;E&gt;</option>' in chosen
+    assert f'<option value="{colleague.pk}" selected>Olga</option>' in chosen
+    assert chosen.count(" selected>") == 1
+    assert '<option value="null">Unassigned</option>' in chosen
+    assert f'<option value="{colleague.pk}">Olga</option>' in bar
+    assert bar.count(" selected>") == 1  # the empty choice
+    assert '<option value="" selected>' in bar
