@@ -3,7 +3,7 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
@@ -17,7 +17,7 @@ from vipcrm.lists import person_name
 from vipcrm.row_urls import row_url_for
 
 from . import card_rows, services
-from .aggregates import JoinedNames
+from .aggregates import SubqueryJoinedNames
 from .enums import ClientKind, ClientStatus
 from .filters import ClientFilter
 from .forms import KeyContactForm
@@ -110,10 +110,9 @@ def client_detail(request, pk):
     """The client card: contacts, positions, visits with their reports, the open items the
     visits led to, and who worked the client when. One query per section, whatever its size."""
     client = get_object_or_404(
-        Client.objects.visible_to(request.user).select_related(
+        Client.objects.one_visible_to(request.user, pk).select_related(
             "segment", "region", "original_salesperson"
-        ),
-        pk=pk,
+        )
     )
     user = request.user
     enrolments = list(
@@ -234,12 +233,8 @@ def _latest_visits(client, *, show_all):
     report (three model instances a row, most of whose columns the card does not show)."""
     from feedback.models import Visit
 
-    names = (
-        Visit.contacts.through.objects.filter(visit_id=OuterRef("pk"))
-        .order_by()
-        .values("visit_id")
-        .annotate(names=JoinedNames("keycontact__full_name"))
-        .values("names")
+    names = SubqueryJoinedNames(
+        Visit.contacts.through.objects.filter(visit_id=OuterRef("pk")), "keycontact__full_name"
     )
     visits = (
         client.visits.order_by("-scheduled_at", "-id")
@@ -257,7 +252,7 @@ def _latest_visits(client, *, show_all):
             score_service=F("report__score_service"),
             recommendation_score=F("report__recommendation_score"),
         )
-        .annotate(contact_names=Subquery(names))
+        .annotate(contact_names=names)
     )
     if show_all:
         shown, more = list(visits), False
