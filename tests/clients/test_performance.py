@@ -221,14 +221,14 @@ def test_the_last_page_reads_the_name_index_backwards_without_offset(postgresql,
     assert "Seq Scan on clients_client" not in explained
 
 
-def test_the_filter_columns_have_statistics_of_how_they_go_together(postgresql):
+def test_segments_and_tiers_have_statistics_of_how_they_go_together(postgresql):
     """Migration 0007: without them PostgreSQL took a segment and a tier for independent, and
     sorted a whole segment by name rather than walk an index to the page's 51st row."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT stxkind::text FROM pg_statistic_ext WHERE stxname = 'client_filter_stats'"
+            "SELECT stxkind::text FROM pg_statistic_ext WHERE stxname = 'client_segment_tier_stats'"
         )
-        assert cursor.fetchall() == [("{f}",)]
+        assert cursor.fetchall() == [("{m}",)]
 
 
 def test_the_count_is_capped_not_a_full_count(postgresql, as_manager, base):
