@@ -1,6 +1,9 @@
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from .enums import ClientKind, ClientStatus, ImportanceTier
 from .models import Client, KeyContact, Region, Segment
@@ -9,11 +12,64 @@ from .models import Client, KeyContact, Region, Segment
 SEARCH_IDS_CAP = 1000
 
 
+class _NamesIterator(ModelChoiceIterator):
+    """The options from the field's ``names``, read once for the form."""
+
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if field.null_label is not None:
+            yield (field.null_value, field.null_label)
+        yield from field.names.items()
+
+    def __len__(self):
+        return (
+            len(self.field.names)
+            + (self.field.empty_label is not None)
+            + (self.field.null_label is not None)
+        )
+
+
+class NamedChoiceField(ModelChoiceField):
+    """A choice of a short list of named rows (the segments, the regions), read once per form as
+    ``{id: name}``: for its options, to check the value chosen (Django's field asks the
+    database for it again) and for the page to name its rows' segment and region from it
+    rather than by joining their tables to the list's rows."""
+
+    iterator = _NamesIterator
+
+    @cached_property
+    def names(self) -> dict:
+        return dict(self.queryset.values_list("pk", "name"))
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if self.null_label is not None and value == self.null_value:
+            return value
+        try:
+            pk = int(str(value).strip())
+        except ValueError:
+            pk = None
+        if pk not in self.names:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return self.queryset.model(pk=pk, name=self.names[pk])
+
+
+class NamedChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = NamedChoiceField
+
+
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ClientKind.choices)
-    segment = django_filters.ModelChoiceFilter(label=_("Segment"), queryset=Segment.objects.all())
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
+    segment = NamedChoiceFilter(label=_("Segment"), queryset=Segment.objects.all())
+    region = NamedChoiceFilter(label=_("Region"), queryset=Region.objects.all())
     tier = django_filters.ChoiceFilter(label=_("Importance tier"), choices=ImportanceTier.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ClientStatus.choices)
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 from vipcrm import roles
 from vipcrm.expressions import InIds
@@ -19,6 +20,20 @@ class ClientQuerySet(models.QuerySet):
         # clients probing each one's enrolment (80 ms), and counted by a sequential scan.
         own = Enrolment.objects.filter(assignee=user).order_by().values("client_id")
         return self.filter(InIds("pk", own))
+
+    def one_visible_to(self, user, pk):
+        """The client ``pk`` if ``user`` may see it: ``visible_to``'s rule for one client (a
+        client card). For an employee, whether one of the client's few enrolments is theirs:
+        ``visible_to`` read the ids of all their clients first (500 at scale, 1 ms) to find one.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        chosen = self.filter(pk=pk)
+        if roles.sees_everything(user) or roles.is_programme_manager(user):
+            return chosen
+        from programme.models import Enrolment  # programme builds on clients, not the reverse
+
+        return chosen.filter(Exists(Enrolment.objects.filter(client=OuterRef("pk"), assignee=user)))
 
     def active(self):
         return self.filter(status="active")

@@ -58,3 +58,17 @@ def test_employee_sees_only_clients_on_their_personal_list(world, employee, coll
     assert list(Client.objects.visible_to(employee)) == [world.client]
     assert list(Client.objects.visible_to(colleague)) == [world.colleague_client]
     assert Client.objects.visible_to(manager).count() == 2
+
+
+def test_one_client_is_visible_by_the_same_rule_as_the_list(world, employee, colleague, manager):
+    """``one_visible_to`` (the card's check) agrees with ``visible_to`` for every person and
+    client, and for a client that does not exist."""
+    from django.contrib.auth.models import AnonymousUser
+
+    ids = [world.client.pk, world.colleague_client.pk, 999_999]
+    for user in (employee, colleague, manager, AnonymousUser()):
+        for pk in ids:
+            one = list(Client.objects.one_visible_to(user, pk))
+            assert one == list(Client.objects.visible_to(user).filter(pk=pk)), (user, pk)
+    assert list(Client.objects.one_visible_to(employee, world.client.pk)) == [world.client]
+    assert not Client.objects.one_visible_to(employee, world.colleague_client.pk).exists()
