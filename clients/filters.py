@@ -5,6 +5,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from . import lookups
 from .enums import ClientKind, ClientStatus, ImportanceTier
 from .models import Client, KeyContact, Region, Segment
 
@@ -35,12 +36,19 @@ class NamedChoiceField(ModelChoiceField):
     """A choice of a short list of named rows (the segments, the regions), read once per form as
     ``{id: name}``: for its options, to check the value chosen (Django's field asks the
     database for it again) and for the page to name its rows' segment and region from it
-    rather than by joining their tables to the list's rows."""
+    rather than by joining their tables to the list's rows. ``names`` reads the list
+    (``clients.lookups``: from the cache); without it, the field's queryset is read."""
 
     iterator = _NamesIterator
 
+    def __init__(self, *args, names=None, **kwargs):
+        self.read_names = names
+        super().__init__(*args, **kwargs)
+
     @cached_property
     def names(self) -> dict:
+        if self.read_names is not None:
+            return dict(self.read_names())
         return dict(self.queryset.values_list("pk", "name"))
 
     def to_python(self, value):
@@ -68,8 +76,12 @@ class NamedChoiceFilter(django_filters.ModelChoiceFilter):
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ClientKind.choices)
-    segment = NamedChoiceFilter(label=_("Segment"), queryset=Segment.objects.all())
-    region = NamedChoiceFilter(label=_("Region"), queryset=Region.objects.all())
+    segment = NamedChoiceFilter(
+        label=_("Segment"), queryset=Segment.objects.all(), names=lookups.segment_choices
+    )
+    region = NamedChoiceFilter(
+        label=_("Region"), queryset=Region.objects.all(), names=lookups.region_choices
+    )
     tier = django_filters.ChoiceFilter(label=_("Importance tier"), choices=ImportanceTier.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ClientStatus.choices)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
@@ -107,10 +108,14 @@ def keyset_page(
         # uncorrelated subquery, which the database runs once): one query less per page. A
         # page with no row has no count, and none is needed: the selection is then empty.
         counted = counted.order_by(name, tiebreak) if count_in_order else counted.order_by()
-        sql, count_params = counted[: count_cap + 1].query.sql_with_params()
-        rows = rows.annotate(
-            _capped_total=RawSQL(f"SELECT COUNT(*) FROM ({sql}) _capped", count_params)
-        )
+        try:
+            sql, count_params = counted[: count_cap + 1].query.sql_with_params()
+        except EmptyResultSet:  # known to be empty (``pk__in=[]``): so are the rows
+            counted = None
+        else:
+            rows = rows.annotate(
+                _capped_total=RawSQL(f"SELECT COUNT(*) FROM ({sql}) _capped", count_params)
+            )
 
     forwards = True
     if after:

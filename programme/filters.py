@@ -3,7 +3,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from clients import lookups
 from clients.enums import ImportanceTier
+from clients.filters import NamedChoiceFilter
 from clients.models import Region, Segment
 
 from .enums import Assessment, Stage
@@ -13,11 +15,17 @@ class EnrolmentFilter(django_filters.FilterSet):
     """The client list of one programme: ``programme`` narrows the assignee choices to the pool."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    segment = django_filters.ModelChoiceFilter(
-        label=_("Segment"), field_name="client__segment", queryset=Segment.objects.all()
+    segment = NamedChoiceFilter(
+        label=_("Segment"),
+        field_name="client__segment",
+        queryset=Segment.objects.all(),
+        names=lookups.segment_choices,
     )
-    region = django_filters.ModelChoiceFilter(
-        label=_("Region"), field_name="client__region", queryset=Region.objects.all()
+    region = NamedChoiceFilter(
+        label=_("Region"),
+        field_name="client__region",
+        queryset=Region.objects.all(),
+        names=lookups.region_choices,
     )
     tier = django_filters.ChoiceFilter(
         label=_("Importance tier"), field_name="client__tier", choices=ImportanceTier.choices

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from clients.lookups import region_choices, segment_choices
 from clients.paging import CURSOR_PARAMS, keyset_page
 from vipcrm.conflicts import VersionConflict
 from vipcrm.filter_bar import share_choices
@@ -63,15 +62,12 @@ def enrolment_list(request, pk):
     # regions once (the filter bar): each list is read from the cache, and the rows take their
     # names from these lists rather than from joins.
     pool = pool_choices(programme)
-    segments, regions = segment_choices(), region_choices()
     form_fields = filterset.form.fields
     share_choices(pool, form_fields["assignee"], bulk_form.fields["assignee"])
-    share_choices(segments, form_fields["segment"])
-    share_choices(regions, form_fields["region"])
     names = {
         "people": {**_people_outside(page.object_list, pool), **dict(pool)},
-        "segments": dict(segments),
-        "regions": dict(regions),
+        "segments": form_fields["segment"].names,
+        "regions": form_fields["region"].names,
     }
     return render(
         request,
