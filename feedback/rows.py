@@ -179,3 +179,51 @@ def my_list_rows(request, rows) -> str:
             "  </div>"
         )
     return mark_safe("\n".join(cards))  # noqa: S308 - every value escaped above
+
+
+def notification_rows(request, notes) -> str:
+    """The notifications page's rows (``feedback/_notification_row.html`` for each, which still
+    answers htmx's "mark read" for one), from rows with ``pk``, ``kind_label``, ``created_at``,
+    ``message`` and ``read_at``."""
+    from django.middleware.csrf import get_token
+    from django.template.defaultfilters import linebreaksbr
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    mark_read = escape(_("Mark read"))
+    csrf = None
+    rows = []
+    for note in notes:
+        when = date_format(timezone.localtime(note.created_at), "SHORT_DATETIME_FORMAT")
+        open_url = escape(row_url_for(request, "feedback:notification_open", note.pk))
+        if note.read_at:
+            unread, form = "", "\n  "
+        else:
+            if csrf is None:
+                # What {% csrf_token %} writes: the page's one token, read once.
+                csrf = (
+                    '<input type="hidden" name="csrfmiddlewaretoken" '
+                    f'value="{escape(get_token(request))}">'
+                )
+            read_url = escape(row_url_for(request, "feedback:notification_read", note.pk))
+            unread = " list-group-item-primary"
+            form = (
+                "\n  \n  "
+                f'<form method="post" action="{read_url}" hx-post="{read_url}" '
+                f'hx-target="closest li" hx-swap="outerHTML">{csrf}\n'
+                '    <button type="submit" class="btn btn-sm btn-outline-secondary">'
+                f"{mark_read}</button>\n"
+                "  </form>\n  "
+            )
+        rows.append(
+            '<li class="list-group-item d-flex justify-content-between align-items-start gap-2'
+            f'{unread}" id="notification-{int(note.pk)}" data-testid="notification">\n'
+            "  <div>\n"
+            f'    <div class="small text-muted">{escape(note.kind_label)} · {escape(when)}</div>\n'
+            f'    <a href="{open_url}" class="stretched-link-none">'
+            f"{linebreaksbr(note.message, autoescape=True)}</a>\n"
+            f"  </div>{form}\n"
+            "</li>\n"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value escaped above

@@ -462,3 +462,35 @@ def test_my_list_cards_are_complete_and_escaped(world, employee, as_employee):
     assert f'<a class="btn btn-primary" href="{book_url}" data-testid="book-meeting">' in card
     assert f'<a class="btn btn-outline-secondary" href="{client_url}">Client card</a>' in card
     assert "border-danger" in html.split('data-testid="my-list-row"')[0].rsplit("<div", 1)[1]
+
+
+def test_notification_rows_are_the_row_template_each(world, employee, as_employee):
+    """The notifications page's rows written in Python (feedback.rows.notification_rows): each
+    is what feedback/_notification_row.html (still htmx's answer for one row) writes."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    from feedback.enums import NotificationKind
+    from vipcrm.lists import set_choice_labels
+
+    read = factories.NotificationFactory(recipient=employee, message="Read <b> & done")
+    read.read_at = timezone.now()
+    read.save()
+    factories.NotificationFactory(recipient=employee, message="Two\nlines <i>")
+    response = as_employee.get(reverse("feedback:notification_list"))
+    html = response.content.decode()
+    notes = set_choice_labels(
+        list(Notification.objects.filter(recipient=employee).order_by("-created_at", "-id")),
+        kind=NotificationKind,
+    )
+    expected = "".join(
+        render_to_string(
+            "feedback/_notification_row.html", {"note": note}, request=response.wsgi_request
+        )
+        for note in notes
+    )
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub("TOKEN", expected) in token.sub("TOKEN", html)
+    assert "Two<br>lines &lt;i&gt;" in html and "Read &lt;b&gt; &amp; done" in html
+    assert html.count("Mark read</button>") == 1
