@@ -13,28 +13,26 @@ from html import escape
 from django.template.defaultfilters import truncatechars
 from django.utils.safestring import mark_safe
 
+from vipcrm.lists import person_name
 from vipcrm.row_urls import row_url_for
 
 
-def _person(user) -> str:
-    """``{{ user.get_full_name|default:user.username }}``."""
-    return user.get_full_name() or user.username
-
-
 def corrective_action_list_rows(request, actions, past_due_word: str) -> str:
-    """The corrective actions page (``feedback/correctiveaction_list.html``)."""
+    """The corrective actions page (``feedback/correctiveaction_list.html``), from rows of
+    values (``feedback.paging.values_of_page``)."""
     badge = f' <span class="badge text-bg-danger">{escape(past_due_word)}</span>'
     danger = ' class="table-danger"'
     rows = []
     for action in actions:
         past_due = action.past_due == 0
         url = escape(row_url_for(request, "feedback:corrective_action_detail", action.pk))
-        programme = escape(action.programme.name) if action.programme else ""
+        programme = escape(action.programme_name) if action.programme_name else ""
+        owner = person_name(action.owner_first_name, action.owner_last_name, action.owner_username)
         rows.append(
             f"    <tr{danger if past_due else ''}>\n"
-            f"      <td>{escape(action.client.name)}</td>\n"
+            f"      <td>{escape(action.client_name)}</td>\n"
             f'      <td><a href="{url}">{escape(truncatechars(action.complaint, 80))}</a></td>\n'
-            f"      <td>{escape(_person(action.owner))}</td>\n"
+            f"      <td>{escape(owner)}</td>\n"
             f"      <td>{action.due_text}{badge if past_due else ''}</td>\n"
             f"      <td>{escape(action.status_label)}</td>\n"
             f"      <td>{programme or '—'}</td>\n"
@@ -44,23 +42,27 @@ def corrective_action_list_rows(request, actions, past_due_word: str) -> str:
 
 
 def opportunity_rows(request, opportunities) -> str:
-    """The opportunities page (``feedback/opportunity_list.html``)."""
+    """The opportunities page (``feedback/opportunity_list.html``), from rows of values
+    (``feedback.paging.values_of_page``)."""
     rows = []
     for opportunity in opportunities:
         url = escape(row_url_for(request, "feedback:opportunity_detail", opportunity.pk))
-        if opportunity.position:
-            subject = opportunity.position.name
-        elif opportunity.client_position:
-            subject = opportunity.client_position.position.name
+        if opportunity.position_id:
+            subject = opportunity.position_name
+        elif opportunity.client_position_id:
+            subject = opportunity.client_position_name
         else:
             subject = opportunity.topic
+        owner = person_name(
+            opportunity.owner_first_name, opportunity.owner_last_name, opportunity.owner_username
+        )
         won = f" · {opportunity.won_text}" if opportunity.status == "won" else ""
         rows.append(
             "    <tr>\n"
-            f"      <td>{escape(opportunity.client.name)}</td>\n"
+            f"      <td>{escape(opportunity.client_name)}</td>\n"
             f"      <td>{escape(opportunity.kind_label)}</td>\n"
             f'      <td><a href="{url}">{escape(subject)}</a></td>\n'
-            f"      <td>{escape(_person(opportunity.owner))}</td>\n"
+            f"      <td>{escape(owner)}</td>\n"
             f'      <td class="text-end">{opportunity.expected_text}</td>\n'
             f"      <td>{escape(opportunity.status_label)}{won}</td>\n"
             "    </tr>"

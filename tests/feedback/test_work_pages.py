@@ -222,7 +222,7 @@ def test_opportunity_list_filters_and_totals_in_the_database(
     assert (totals["open_value"], totals["won_value"]) == (Decimal("100"), Decimal("70.50"))
     filtered = as_manager.get(reverse("feedback:opportunity_list"), {"owner": colleague.pk})
     assert filtered.context["totals"]["count"] == 1
-    assert [o.owner for o in filtered.context["page_obj"]] == [colleague]
+    assert [o.owner_username for o in filtered.context["page_obj"]] == [colleague.username]
 
 
 def test_opportunity_won_needs_a_value(world, employee, as_employee):
@@ -371,7 +371,7 @@ def test_an_employee_sees_what_they_own_and_what_hangs_off_their_clients(
 
 
 def test_list_pages_are_cut_before_their_rows_are_joined(world, employee, as_employee):
-    """The page's rows are read by the ids of the page (vipcrm.lists.join_after_paging): the
+    """The page's rows are read by the ids of the page (feedback.paging.values_of_page): the
     second page holds exactly the next rows, in the list's order, with their client."""
     now = timezone.now()
     opportunities = []
@@ -387,7 +387,7 @@ def test_list_pages_are_cut_before_their_rows_are_joined(world, employee, as_emp
     second = as_employee.get(url, {"page": 2}).context["page_obj"]
     assert [o.topic for o in first] == [f"Topic {i:02d}" for i in range(50)]
     assert [o.topic for o in second] == [f"Topic {i:02d}" for i in range(50, 55)]
-    assert {o.client.name for o in second} == {"Alfa Steel"}
+    assert {o.client_name for o in second} == {"Alfa Steel"}
     assert (first.paginator.count, second.number) == (55, 2)
     for i in range(52):
         factories.CorrectiveActionFactory(
@@ -494,3 +494,44 @@ def test_notification_rows_are_the_row_template_each(world, employee, as_employe
     assert token.sub("TOKEN", expected) in token.sub("TOKEN", html)
     assert "Two<br>lines &lt;i&gt;" in html and "Read &lt;b&gt; &amp; done" in html
     assert html.count("Mark read</button>") == 1
+
+
+def test_an_opportunity_row_names_its_position_else_the_clients_else_its_topic(
+    world, employee, as_employee
+):
+    """The subject cell as the model says it (position, or the position the client buys, or the
+    topic), read as values."""
+    new = factories.PositionFactory(name="Rebar <A500>")
+    bought = factories.ClientPositionFactory(
+        client=world.client, position=factories.PositionFactory(name="Wire")
+    )
+    rows = {
+        factories.OpportunityFactory(client=world.client, owner=employee, position=new): (
+            "Rebar &lt;A500&gt;"
+        ),
+        factories.OpportunityFactory(
+            client=world.client, owner=employee, kind="upsell", client_position=bought, topic=""
+        ): "Wire",
+        factories.OpportunityFactory(client=world.client, owner=employee, topic="Care"): "Care",
+    }
+    html = as_employee.get(reverse("feedback:opportunity_list")).content.decode()
+    for opportunity, subject in rows.items():
+        url = reverse("feedback:opportunity_detail", args=[opportunity.pk])
+        assert f'<td><a href="{url}">{subject}</a></td>\n      <td>Ivan Petrov</td>' in html
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_amounts_are_written_as_floatformat_2g_writes_them(language):
+    """The opportunities' amounts (feedback.views.opportunities.amount_format) are the filter's
+    text, separators of the language included."""
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from feedback.views.opportunities import amount_format
+
+    values = [None, 0, Decimal("0"), Decimal("-0.001"), Decimal("0.005"), Decimal("1.005"), 7]
+    values += [Decimal("999.995"), Decimal("1234"), Decimal("1500.5"), Decimal("-98765.4321")]
+    values += [Decimal("1234567.891"), Decimal("12345678901.2")]
+    with translation.override(language):
+        amount = amount_format()
+        assert [amount(v) for v in values] == [floatformat(v, "2g") for v in values]
