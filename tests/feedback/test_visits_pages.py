@@ -358,9 +358,7 @@ def test_my_list_figures_count_what_each_says(world, employee):
     )
     factories.FollowUpFactory(client=world.client, due_on=today - dt.timedelta(days=1))
     factories.FollowUpFactory(client=world.client, due_on=today + dt.timedelta(days=1))
-    factories.FollowUpFactory(
-        client=world.client, due_on=today - dt.timedelta(days=5), done_at=now
-    )
+    factories.FollowUpFactory(client=world.client, due_on=today - dt.timedelta(days=5), done_at=now)
     factories.FollowUpFactory(client=world.colleague_client, due_on=today - dt.timedelta(days=1))
     for status in ("open", "in_progress", "resolved", "client_informed"):
         closed = {"resolved_at": now} if status in ("resolved", "client_informed") else {}
