@@ -535,3 +535,15 @@ def test_amounts_are_written_as_floatformat_2g_writes_them(language):
     with translation.override(language):
         amount = amount_format()
         assert [amount(v) for v in values] == [floatformat(v, "2g") for v in values]
+
+
+@pytest.mark.parametrize("length", [1, 5, 60, 80])
+def test_truncated_is_truncatechars(length):
+    """feedback.rows.truncated: the filter's text, combining marks and normalisation included."""
+    from django.template.defaultfilters import truncatechars
+
+    from feedback.rows import truncated
+
+    texts = ["", "Late", "x" * 60, "x" * 61, "y" * 80, "z" * 81, "Опоздала доставка " * 5]
+    texts += ["e\u0301" * 59, "e\u0301" * 70, "cafe\u0301", "\u0958 ok", "ﬁ <ligature> &"]
+    assert [truncated(t, length) for t in texts] == [truncatechars(t, length) for t in texts]
