@@ -110,6 +110,59 @@ def corrective_action_work_rows(request, actions, word: str) -> str:
     return mark_safe("\n      \n".join(rows))  # noqa: S308 - every value escaped above
 
 
+def follow_up_work_rows(request, follow_ups) -> str:
+    """My work's follow-ups (``feedback/work.html``), rows of values with their client's name
+    and ``due_text``: what the template's loop wrote for each."""
+    from django.middleware.csrf import get_token
+    from django.template.defaultfilters import urlencode
+    from django.utils.translation import gettext as _
+
+    detail_url = _url_of(request, "feedback:follow_up_detail")
+    client_url = _url_of(request, "clients:client_detail")
+    done_url = _url_of(request, "feedback:follow_up_done")
+    reschedule_url = _url_of(request, "feedback:follow_up_reschedule")
+    rescheduled = escape(_("Rescheduled"))
+    mark_done = escape(_("Mark done"))
+    reschedule = escape(_("Reschedule"))
+    next_here = escape(urlencode(request.path))
+    csrf = None
+    rows = []
+    for follow_up in follow_ups:
+        if csrf is None:
+            # What {% csrf_token %} writes: the page's one token, read once.
+            csrf = (
+                '<input type="hidden" name="csrfmiddlewaretoken" '
+                f'value="{escape(get_token(request))}">'
+            )
+        done = done_url(follow_up.pk)
+        reason = (
+            ' <i class="bi bi-arrow-repeat text-muted" '
+            f'title="{escape(follow_up.reschedule_reason)}" aria-label="{rescheduled}"></i>'
+            if follow_up.reschedule_reason
+            else ""
+        )
+        rows.append(
+            "\n"
+            f'      <tr id="follow-up-{int(follow_up.pk)}" data-testid="follow-up-row">\n'
+            f'        <td><a href="{detail_url(follow_up.pk)}">{escape(follow_up.title)}</a></td>\n'
+            f'        <td><a href="{client_url(follow_up.client_id)}">'
+            f"{escape(follow_up.client_name)}</a></td>\n"
+            f"        <td>{escape(follow_up.due_text)}{reason}</td>\n"
+            '        <td class="text-end text-nowrap">\n'
+            f'          <form method="post" action="{done}" class="d-inline" hx-post="{done}" '
+            f'hx-target="closest tr" hx-swap="outerHTML">{csrf}\n'
+            '            <button type="submit" class="btn btn-sm btn-success">'
+            f"{mark_done}</button>\n"
+            "          </form>\n"
+            '          <a class="btn btn-sm btn-outline-secondary" '
+            f'href="{reschedule_url(follow_up.pk)}?next={next_here}">{reschedule}</a>\n'
+            "        </td>\n"
+            "      </tr>\n"
+            "      "
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value escaped above
+
+
 def my_list_rows(request, rows) -> str:
     """My list's cards (``feedback/my_list.html``), from ``feedback.my_list.personal_rows``
     rows with their marks (``with_marks``) and overdue words (the view's)."""

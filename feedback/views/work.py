@@ -20,7 +20,7 @@ from vipcrm.lists import set_choice_labels, set_formatted, short_date
 from ..enums import CorrectiveActionStatus, ReferralStatus
 from ..forms.followups import FollowUpRescheduleForm
 from ..models import CorrectiveAction, FollowUp, Referral
-from ..rows import corrective_action_work_rows
+from ..rows import corrective_action_work_rows, follow_up_work_rows
 from ..services import followups as services
 from .access import back, error_text, is_htmx, require_write
 
@@ -103,6 +103,7 @@ def my_work(request):
                 "slug": slug,
                 "title": title,
                 "follow_ups": section_follow_ups,
+                "follow_up_rows": follow_up_work_rows(request, section_follow_ups),
                 "corrective_actions": section_actions,
                 "corrective_action_rows": corrective_action_work_rows(
                     request, section_actions, _("Corrective action")

@@ -547,3 +547,45 @@ def test_truncated_is_truncatechars(length):
     texts = ["", "Late", "x" * 60, "x" * 61, "y" * 80, "z" * 81, "Опоздала доставка " * 5]
     texts += ["e\u0301" * 59, "e\u0301" * 70, "cafe\u0301", "\u0958 ok", "ﬁ <ligature> &"]
     assert [truncated(t, length) for t in texts] == [truncatechars(t, length) for t in texts]
+
+
+# My work's follow-up rows as the template's loop wrote them (before feedback.rows).
+FOLLOW_UP_LOOP = """{% load i18n row_urls %}{% translate "Rescheduled" as rescheduled %}{% translate "Mark done" as mark_done %}{% translate "Reschedule" as reschedule %}{% with next_here=request.path|urlencode %}{% for follow_up in follow_ups %}
+      <tr id="follow-up-{{ follow_up.pk }}" data-testid="follow-up-row">
+        <td><a href="{% row_url 'feedback:follow_up_detail' follow_up.pk %}">{{ follow_up.title }}</a></td>
+        <td><a href="{% row_url 'clients:client_detail' follow_up.client_id %}">{{ follow_up.client_name }}</a></td>
+        <td>{{ follow_up.due_text }}{% if follow_up.reschedule_reason %} <i class="bi bi-arrow-repeat text-muted" title="{{ follow_up.reschedule_reason }}" aria-label="{{ rescheduled }}"></i>{% endif %}</td>
+        <td class="text-end text-nowrap">
+          {% row_url 'feedback:follow_up_done' follow_up.pk as done_url %}<form method="post" action="{{ done_url }}" class="d-inline" hx-post="{{ done_url }}" hx-target="closest tr" hx-swap="outerHTML">{% csrf_token %}
+            <button type="submit" class="btn btn-sm btn-success">{{ mark_done }}</button>
+          </form>
+          <a class="btn btn-sm btn-outline-secondary" href="{% row_url 'feedback:follow_up_reschedule' follow_up.pk %}?next={{ next_here }}">{{ reschedule }}</a>
+        </td>
+      </tr>
+      {% endfor %}{% endwith %}"""  # noqa: E501 - the template's lines as they were
+
+
+def test_my_work_follow_up_rows_are_the_former_template_loop(world, employee, as_employee):
+    """feedback.rows.follow_up_work_rows writes what the template's loop wrote, escaped."""
+    import re
+
+    from django.template import RequestContext, Template
+
+    Client.objects.filter(pk=world.client.pk).update(name="Alfa <Steel> & Co")
+    factories.FollowUpFactory(
+        client=world.client, owner=employee, title='Call <back> & "soon"', due_on=TODAY()
+    )
+    moved = factories.FollowUpFactory(
+        client=world.client, owner=employee, title="Send prices", due_on=TODAY()
+    )
+    FollowUp.objects.filter(pk=moved.pk).update(reschedule_reason='Away "till" <Monday>')
+    response = as_employee.get(reverse("feedback:work"))
+    (section,) = [s for s in response.context["sections"] if s["slug"] == "today"]
+    expected = Template(FOLLOW_UP_LOOP).render(
+        RequestContext(response.wsgi_request, {"follow_ups": section["follow_ups"]})
+    )
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    html = token.sub("TOKEN", response.content.decode())
+    assert token.sub("TOKEN", "      " + expected) in html
+    assert "Call &lt;back&gt; &amp; &quot;soon&quot;" in html
+    assert 'title="Away &quot;till&quot; &lt;Monday&gt;"' in html
