@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from ..enums import CorrectiveActionStatus
 from ..filters_followups import CorrectiveActionFilter
 from ..forms.followups import CorrectiveActionHandOverForm, StepNoteForm
 from ..models import CorrectiveAction
-from ..paging import person_columns, values_of_page
+from ..paging import ids_page, person_columns, values_of_page
 from ..rows import corrective_action_list_rows
 from ..services import followups as services
 from .access import back, error_text, require_write
@@ -46,7 +45,7 @@ def corrective_action_list(request):
     )
     filterset = CorrectiveActionFilter(request.GET, queryset=actions, request=request)
     page = values_of_page(
-        Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
+        ids_page(filterset.qs, request.GET.get("page"), 50),
         CorrectiveAction.objects.annotate(past_due=past_due).order_by(*ordering),
         *ROW_FIELDS,
         client_name=F("client__name"),

@@ -589,3 +589,24 @@ def test_my_work_follow_up_rows_are_the_former_template_loop(world, employee, as
     assert token.sub("TOKEN", "      " + expected) in html
     assert "Call &lt;back&gt; &amp; &quot;soon&quot;" in html
     assert 'title="Away &quot;till&quot; &lt;Monday&gt;"' in html
+
+
+def test_a_page_past_the_last_is_the_last_and_a_wrong_number_the_first(
+    world, employee, as_employee
+):
+    """feedback.paging.ids_page counts with the page's ids, and answers as Paginator.get_page:
+    past the last page (or below the first) the last, not a number the first."""
+    for i in range(53):
+        factories.CorrectiveActionFactory(
+            client=world.client,
+            owner=employee,
+            complaint=f"Complaint {i:02d}",
+            due_on=TODAY() + dt.timedelta(days=i + 1),
+        )
+    url = reverse("feedback:corrective_action_list")
+    for number, expected in [("1", 1), ("2", 2), ("9", 2), ("0", 2), ("x", 1), ("", 1)]:
+        page = as_employee.get(url, {"page": number}).context["page_obj"]
+        assert (page.number, page.paginator.count, page.paginator.num_pages) == (expected, 53, 2)
+        first = 0 if expected == 1 else 50
+        assert [a.complaint for a in page][:1] == [f"Complaint {first:02d}"]
+    assert len(as_employee.get(url, {"status": "resolved"}).context["page_obj"]) == 0
