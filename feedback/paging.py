@@ -8,14 +8,18 @@ from django.db.models import Count, Window
 from vipcrm.expressions import InIds
 
 
-def ids_page(queryset, number, per_page: int) -> Page:
+def ids_page(queryset, number, per_page: int, **totals) -> Page:
     """``Paginator(queryset, per_page).get_page(number)`` with the ids of the page's rows as its
-    ``object_list``, counted in the same query: ``COUNT(*) OVER ()`` beside the ids of the page.
+    ``object_list``, counted in the same query: ``COUNT(*) OVER ()`` beside the ids of the page,
+    and each of ``totals`` (aggregates over the whole list, e.g. ``Count("pk",
+    filter=Q(status="open"))``) the same way, in ``page.totals`` with ``count``.
 
-    The Paginator's COUNT read the person's items a second time, and compiled the query of what
-    they may see (an id array of their clients, an OR of indexes) a second time. A page past the
-    last (or below the first, a stale link) is the last page, as ``get_page`` gives it.
+    A separate COUNT (or aggregate of the totals) read the person's items a second time, and
+    compiled the query of what they may see (an id array of their clients, an OR of indexes) a
+    second time. An empty list is counted by an aggregate (no row carries the totals), and a page
+    past the last (or below the first: a stale link) is the last page, as ``get_page`` gives it.
     """
+    totals = {"count": Count("pk"), **totals}
     paginator = Paginator(queryset, per_page)
     try:
         number = int(number)
@@ -23,13 +27,20 @@ def ids_page(queryset, number, per_page: int) -> Page:
         number = 1
     if number >= 1:
         bottom = (number - 1) * per_page
-        counted = queryset.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")
-        cut = list(counted[bottom : bottom + per_page])
-        if cut or number == 1:
-            paginator.count = cut[0][1] if cut else 0
-            return Page([pk for pk, _total in cut], number, paginator)
+        windows = {f"_total_{name}": Window(total) for name, total in totals.items()}
+        cut = list(
+            queryset.annotate(**windows).values_list("pk", *windows)[bottom : bottom + per_page]
+        )
+        if cut:
+            page = Page([row[0] for row in cut], number, paginator)
+            page.totals = dict(zip(totals, cut[0][1:], strict=True))
+            paginator.count = page.totals["count"]
+            return page
+    all_totals = queryset.order_by().aggregate(**totals)
+    paginator.count = all_totals["count"]
     page = paginator.get_page(number)
     page.object_list = list(page.object_list.values_list("pk", flat=True))
+    page.totals = all_totals
     return page
 
 

@@ -5,7 +5,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -22,16 +21,15 @@ from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
 from ..forms.followups import OpportunityLoseForm, OpportunityWinForm
 from ..models import Opportunity
-from ..paging import person_columns, values_of_page
+from ..paging import ids_page, person_columns, values_of_page
 from ..rows import opportunity_rows
 from ..services import followups as services
 from .access import back, error_text, require_write
 
 
-def opportunity_totals(queryset) -> dict:
-    """Counts and values of the filtered opportunities, in one aggregate query."""
-    return queryset.order_by().aggregate(
-        count=Count("pk"),
+def _totals() -> dict:
+    """What the totals of a list of opportunities sum, besides their count."""
+    return dict(
         open_count=Count("pk", filter=Q(status="open")),
         open_value=Sum("expected_value", filter=Q(status="open")),
         won_count=Count("pk", filter=Q(status="won")),
@@ -40,6 +38,11 @@ def opportunity_totals(queryset) -> dict:
         upsell_count=Count("pk", filter=Q(kind="upsell")),
         cross_sell_count=Count("pk", filter=Q(kind="cross_sell")),
     )
+
+
+def opportunity_totals(queryset) -> dict:
+    """Counts and values of the filtered opportunities, in one aggregate query."""
+    return queryset.order_by().aggregate(count=Count("pk"), **_totals())
 
 
 CENT = Decimal("0.01")
@@ -92,11 +95,11 @@ def opportunity_list(request):
     ordering = ("-created_at", "-id")
     opportunities = Opportunity.objects.visible_to(request.user).order_by(*ordering)
     filterset = OpportunityFilter(request.GET, queryset=opportunities, request=request)
-    totals = opportunity_totals(filterset.qs)
-    paginator = Paginator(filterset.qs, 50)
-    paginator.count = totals["count"]  # counted with the totals: no second COUNT
+    # The page's ids with the totals of the whole list, in one query.
+    page = ids_page(filterset.qs, request.GET.get("page"), 50, **_totals())
+    totals = page.totals
     page = values_of_page(
-        paginator.get_page(request.GET.get("page")),
+        page,
         Opportunity.objects.order_by(*ordering),
         *ROW_FIELDS,
         client_name=F("client__name"),
