@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,15 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vipcrm import roles
-from vipcrm.lists import join_after_paging, set_choice_labels, set_formatted, short_date
+from vipcrm.lists import set_choice_labels, set_formatted, short_date
 
 from ..enums import CorrectiveActionStatus
 from ..filters_followups import CorrectiveActionFilter
 from ..forms.followups import CorrectiveActionHandOverForm, StepNoteForm
 from ..models import CorrectiveAction
+from ..paging import ids_page, person_columns, values_of_page
 from ..rows import corrective_action_list_rows
 from ..services import followups as services
 from .access import back, error_text, require_write
+
+# What a row of the list shows (feedback.rows.corrective_action_list_rows), with its client's,
+# programme's and owner's names.
+ROW_FIELDS = ("pk", "complaint", "due_on", "status", "past_due")
 
 
 @login_required
@@ -40,11 +44,13 @@ def corrective_action_list(request):
         .order_by(*ordering)
     )
     filterset = CorrectiveActionFilter(request.GET, queryset=actions, request=request)
-    page = join_after_paging(
-        Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
-        CorrectiveAction.objects.select_related("client", "programme", "owner")
-        .annotate(past_due=past_due)
-        .order_by(*ordering),
+    page = values_of_page(
+        ids_page(filterset.qs, request.GET.get("page"), 50),
+        CorrectiveAction.objects.annotate(past_due=past_due).order_by(*ordering),
+        *ROW_FIELDS,
+        client_name=F("client__name"),
+        programme_name=F("programme__name"),
+        **person_columns("owner"),
     )
     set_choice_labels(page, status=CorrectiveActionStatus)
     set_formatted(page, short_date, due_text="due_on")

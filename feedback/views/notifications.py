@@ -3,6 +3,8 @@
 A person's own inbox is theirs to keep: marking read and choosing e-mails are allowed to every
 logged-in user, management included (they change no programme data)."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +19,7 @@ from vipcrm.lists import set_choice_labels
 from ..enums import NotificationKind
 from ..forms.followups import NotificationSettingsForm
 from ..models import Notification
+from ..rows import notification_rows
 from ..services import notifications as services
 from .access import back, is_htmx
 
@@ -27,11 +30,23 @@ def notification_list(request):
     if request.GET.get("unread"):
         notes = notes.unread()
     page = Paginator(notes, 50).get_page(request.GET.get("page"))
-    set_choice_labels(page, kind=NotificationKind)
+    # Rows as values and written in Python (feedback.rows): a template include per row and a
+    # model instance per row cost more than the page's queries.
+    page.object_list = set_choice_labels(
+        [
+            SimpleNamespace(**row)
+            for row in page.object_list.values("pk", "kind", "created_at", "message", "read_at")
+        ],
+        kind=NotificationKind,
+    )
     return render(
         request,
         "feedback/notification_list.html",
-        {"page_obj": page, "unread_only": bool(request.GET.get("unread"))},
+        {
+            "page_obj": page,
+            "unread_only": bool(request.GET.get("unread")),
+            "rows": notification_rows(request, page.object_list),
+        },
     )
 
 

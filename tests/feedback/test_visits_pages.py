@@ -338,3 +338,49 @@ def test_visit_detail_query_count_is_the_same_for_one_and_many_report_items(
         response = as_employee.get(reverse("feedback:visit_detail", args=[other.pk]))
     # Each new person shows twice: among who was met, and among the contact checks.
     assert response.content.decode().count("Person ") == 12
+
+
+def test_my_list_figures_count_what_each_says(world, employee):
+    """The per-row figures (feedback.my_list, written as SQL): the first planned meeting, the
+    pending follow-ups and the overdue ones, the open actions past due, the planned visits
+    already past; what is done, resolved, cancelled or another client's does not count."""
+    from feedback.my_list import personal_list, personal_rows
+
+    now, today = timezone.now(), timezone.localdate()
+    enrolment = world.enrolment
+    late = factories.VisitFactory(enrolment=enrolment, scheduled_at=now - dt.timedelta(days=1))
+    factories.VisitFactory(enrolment=enrolment, scheduled_at=now + dt.timedelta(days=3))
+    factories.VisitFactory(
+        enrolment=enrolment,
+        scheduled_at=now - dt.timedelta(days=9),
+        status="cancelled",
+        cancel_reason="Ill",
+    )
+    factories.FollowUpFactory(client=world.client, due_on=today - dt.timedelta(days=1))
+    factories.FollowUpFactory(client=world.client, due_on=today + dt.timedelta(days=1))
+    factories.FollowUpFactory(client=world.client, due_on=today - dt.timedelta(days=5), done_at=now)
+    factories.FollowUpFactory(client=world.colleague_client, due_on=today - dt.timedelta(days=1))
+    for status in ("open", "in_progress", "resolved", "client_informed"):
+        closed = {"resolved_at": now} if status in ("resolved", "client_informed") else {}
+        if status == "client_informed":
+            closed["client_informed_at"] = now
+        factories.CorrectiveActionFactory(
+            client=world.client, status=status, due_on=today - dt.timedelta(days=2), **closed
+        )
+    factories.CorrectiveActionFactory(client=world.client, due_on=today)
+    (row,) = personal_rows([enrolment.pk])
+    figures = (
+        row.next_meeting,
+        row.next_visit_id,
+        row.open_follow_ups,
+        row.overdue_follow_ups,
+        row.overdue_actions,
+        row.unreported_visits,
+    )
+    assert figures == (late.scheduled_at, late.pk, 2, 1, 2, 1)
+    listed = personal_list(employee).get()
+    assert (listed.client.name, listed.overdue_actions, listed.next_visit_id) == (
+        "Alfa Steel",
+        2,
+        late.pk,
+    )

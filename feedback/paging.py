@@ -1,0 +1,75 @@
+"""The rows of a list page, read after the page is cut."""
+
+from types import SimpleNamespace
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
+
+from vipcrm.expressions import InIds
+
+
+def ids_page(queryset, number, per_page: int, **totals) -> Page:
+    """``Paginator(queryset, per_page).get_page(number)`` with the ids of the page's rows as its
+    ``object_list``, counted in the same query: ``COUNT(*) OVER ()`` beside the ids of the page,
+    and each of ``totals`` (aggregates over the whole list, e.g. ``Count("pk",
+    filter=Q(status="open"))``) the same way, in ``page.totals`` with ``count``.
+
+    A separate COUNT (or aggregate of the totals) read the person's items a second time, and
+    compiled the query of what they may see (an id array of their clients, an OR of indexes) a
+    second time. An empty list is counted by an aggregate (no row carries the totals), and a page
+    past the last (or below the first: a stale link) is the last page, as ``get_page`` gives it.
+    """
+    totals = {"count": Count("pk"), **totals}
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1:
+        bottom = (number - 1) * per_page
+        windows = {f"_total_{name}": Window(total) for name, total in totals.items()}
+        cut = list(
+            queryset.annotate(**windows).values_list("pk", *windows)[bottom : bottom + per_page]
+        )
+        if cut:
+            page = Page([row[0] for row in cut], number, paginator)
+            page.totals = dict(zip(totals, cut[0][1:], strict=True))
+            paginator.count = page.totals["count"]
+            return page
+    all_totals = queryset.order_by().aggregate(**totals)
+    paginator.count = all_totals["count"]
+    page = paginator.get_page(number)
+    page.object_list = list(page.object_list.values_list("pk", flat=True))
+    page.totals = all_totals
+    return page
+
+
+def values_of_page(page, rows, *fields, **expressions):
+    """Read the rows of ``page`` (a Paginator page of a list without its joins, or of its ids:
+    ``ids_page``) from ``rows``
+    (the same model's queryset, ordered as the list) as values: one object a row with the
+    attributes ``fields`` and ``expressions`` name (``client_name=F("client__name")``).
+
+    As ``vipcrm.lists.join_after_paging``, the page is cut in the list's own table and only its
+    50 rows are joined; but the ids are read first (``InIds``: an array, then the primary key's
+    index), where ``pk IN (page)`` hashed the page and read the whole table to probe it, and the
+    rows come as values: a select_related row of three model instances cost more than its
+    markup.
+    """
+    if isinstance(page.object_list, list):  # the ids themselves (ids_page)
+        cut = rows.filter(pk__in=page.object_list)
+    else:
+        cut = rows.filter(InIds("pk", page.object_list.values("pk")))
+    page.object_list = [SimpleNamespace(**row) for row in cut.values(*fields, **expressions)]
+    return page
+
+
+PERSON_FIELDS = ("first_name", "last_name", "username")
+
+
+def person_columns(relation: str) -> dict:
+    """The values ``vipcrm.lists.person_name`` names a person of ``relation`` from
+    (``owner_first_name``…), for ``values_of_page``'s ``expressions``."""
+    from django.db.models import F
+
+    return {f"{relation}_{field}": F(f"{relation}__{field}") for field in PERSON_FIELDS}
