@@ -519,12 +519,14 @@ def build(scale: Scale, *, connection=None, force: bool = False, log=print) -> d
     from django.db import transaction
 
     from clients import lookups
+    from feedback import people
 
     connection = connection or default_connection
     require_postgresql(connection)
-    # The cached segments and regions may be another build's: this one writes them by SQL,
-    # past the signals that keep the cache.
+    # The cached segments, regions and people may be another build's: this one writes them by
+    # SQL, past the signals that keep the cache.
     lookups.forget()
+    people.forget()
     if not force and is_built(connection, scale):
         log(f"bench: reusing the {scale.name} data set already in the database")
         return {"reused": True, "seconds": marker(connection)["seconds"], "scale": scale.name}

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Visits and follow-ups")
+
+    def ready(self):
+        from . import people
+
+        people.connect()

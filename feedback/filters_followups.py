@@ -8,6 +8,7 @@ from programme.models import Programme
 
 from .enums import CorrectiveActionStatus, OpportunityKind, OpportunityStatus, ReferralStatus
 from .forms.followups import PersonChoiceField
+from .people import people_choices
 
 
 def _programmes(request):
@@ -30,10 +31,14 @@ def _people(request):
 
 
 class PersonFilter(django_filters.ModelChoiceFilter):
+    """Everyone active: the options from the cache (``feedback.people``); a chosen person is
+    still checked against the queryset."""
+
     field_class = PersonChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", _people)
+        kwargs.setdefault("read_choices", people_choices)
         super().__init__(*args, **kwargs)
 
 

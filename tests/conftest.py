@@ -12,6 +12,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from clients import lookups
+from feedback import people
 from vipcrm.celery import app as celery_app
 
 from . import factories
@@ -88,6 +89,7 @@ def _test_settings(settings):
     # The cached segments and regions (clients.lookups) may be an earlier test's, whose rows
     # its rollback removed without a signal.
     lookups.forget()
+    people.forget()
 
 
 @pytest.fixture

@@ -73,6 +73,11 @@ def _choices(widget):
         yield ("", field.empty_label)
     if type(choices) is FilterModelChoiceIterator and field.null_label is not None:
         yield (field.null_value, field.null_label)
+    read_choices = getattr(field, "read_choices", None)
+    if read_choices is not None and "label_from_instance" not in vars(field):
+        # A field whose options are read elsewhere, e.g. from the cache (PersonFilter).
+        yield from read_choices()
+        return
     label_from_values = getattr(field, "label_from_values", None)
     if (
         label_from_values is not None

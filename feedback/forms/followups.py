@@ -37,6 +37,12 @@ def active_people():
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, read_choices=None, **kwargs):
+        # ``read_choices()`` gives the options as (pk, label) pairs read elsewhere (a cached
+        # list of everyone, ``feedback.people``); the filter bars use them as they are.
+        self.read_choices = read_choices
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
 
