@@ -7,6 +7,7 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -21,7 +22,6 @@ from .. import services
 from ..enums import STAFF_CAPACITY, Assessment, StaffKind
 from ..forms import SplitRowForm
 from ..models import ProgrammeJob, StaffMember
-from ..templatetags.programme_tags import person
 from .access import get_programme, may_manage
 from .rows import number_format
 
@@ -124,28 +124,38 @@ def summary_rows_html(people) -> str:
 
 
 def proposal_rows_html(rows, names: dict, *, chosen: bool) -> str:
-    """The page's 50 rows of the proposal, written here rather than by 600 template variables
-    (as the summary): the client (with a radio button to choose it when the user may change
-    the proposal), its weight, assessment, original salesperson and the proposed employee."""
+    """The page's 50 rows of the proposal (``values()`` dicts), written here rather than by 600
+    template variables (as the summary): the client (with a radio button to choose it when the
+    user may change the proposal), its weight, assessment, original salesperson and the
+    proposed employee."""
     assessments = {value: str(label) for value, label in Assessment.choices}
     lines = []
     for row in rows:
-        client = escape(row.client_name)
+        client = escape(row["client_name"])
+        enrolment_id = row["enrolment_id"]
         if chosen:
-            key = f"split-row-{row.enrolment_id}"
+            key = f"split-row-{enrolment_id}"
             first = (
                 f'<td><input class="form-check-input" type="radio" name="enrolment" '
-                f'value="{row.enrolment_id}" id="{key}" required></td>'
+                f'value="{enrolment_id}" id="{key}" required></td>'
                 f'<td><label for="{key}">{client}</label></td>'
             )
         else:
             first = f"<td>{client}</td>"
-        salesperson = row.enrolment.original_salesperson
+        salesperson = (
+            person_name(
+                row["salesperson_first_name"],
+                row["salesperson_last_name"],
+                row["salesperson_username"],
+            )
+            or "—"
+        )
+        assignee = names.get(row["assignee_id"], "—")
         lines.append(
-            f'<tr data-testid="split-row">{first}<td>{row.weight}</td>'
-            f"<td>{escape(assessments.get(row.enrolment.assessment) or '—')}</td>"
-            f"<td>{escape(person(salesperson))}</td>"
-            f'<td data-testid="split-row-assignee">{escape(names.get(row.assignee_id, "—"))}</td>'
+            f'<tr data-testid="split-row">{first}<td>{row["weight"]}</td>'
+            f"<td>{escape(assessments.get(row['assessment']) or '—')}</td>"
+            f"<td>{escape(salesperson)}</td>"
+            f'<td data-testid="split-row-assignee">{escape(assignee)}</td>'
             "</tr>"
         )
     return mark_safe("\n".join(lines))  # noqa: S308 (every value escaped above)
@@ -187,7 +197,14 @@ def split_detail(request, pk):
         names = {member.employee_id: member.name for member in pool}
         # 50 rows by keyset on the client's (name, id): the (job, client_name, client) index.
         page = keyset_page(
-            job.proposal_rows.select_related("enrolment__original_salesperson").only(*ROW_FIELDS),
+            job.proposal_rows.values(
+                "pk",
+                *ROW_FIELDS,
+                assessment=F("enrolment__assessment"),
+                salesperson_first_name=F("enrolment__original_salesperson__first_name"),
+                salesperson_last_name=F("enrolment__original_salesperson__last_name"),
+                salesperson_username=F("enrolment__original_salesperson__username"),
+            ),
             None,  # no count shown: the proposal's size is on the job
             request.GET,
             size=ROWS_PER_PAGE,
