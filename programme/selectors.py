@@ -14,7 +14,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Sum,
     Value,
@@ -266,23 +265,27 @@ def progress(programme: Programme, today: dt.date | None = None) -> Progress:
     """Coverage, each employee's pace and a forecast of the finish date (a straight line from
     the pace so far)."""
     today = today or timezone.localdate()
-    visited = Q(stage__in=VISITED_STAGES)
-    worked = Q(stage__in=WORKED_THROUGH_STAGES)
-    booked = Q(stage=Stage.MEETING_BOOKED)
-    # One GROUP BY over the list's (programme, assignee, stage) index; the totals are the sum of
-    # its groups, the unassigned clients the group without an assignee.
-    per_person = {
-        row["assignee"]: row
-        for row in Enrolment.objects.filter(programme=programme)
+    # One GROUP BY (assignee, stage) over the list's (programme, assignee, stage) index: plain
+    # counts, a few rows a person, added up here into each person's figures (three COUNTs with a
+    # FILTER over an IN list for each of 100,000 rows took PostgreSQL half as long again). The
+    # totals are the sum of the groups, the unassigned clients the group without an assignee.
+    per_person = {}
+    for assignee, stage, count in (
+        Enrolment.objects.filter(programme=programme)
         .order_by()
-        .values("assignee")
-        .annotate(
-            assigned=Count("pk"),
-            visited=Count("pk", filter=visited),
-            worked=Count("pk", filter=worked),
-            booked=Count("pk", filter=booked),
+        .values_list("assignee", "stage")
+        .annotate(count=Count("*"))
+    ):
+        row = per_person.setdefault(
+            assignee, {"assigned": 0, "visited": 0, "worked": 0, "booked": 0}
         )
-    }
+        row["assigned"] += count
+        if stage in VISITED_STAGES:
+            row["visited"] += count
+        if stage in WORKED_THROUGH_STAGES:
+            row["worked"] += count
+        if stage == Stage.MEETING_BOOKED:
+            row["booked"] += count
     totals = {
         name: sum(row[key] for row in per_person.values())
         for name, key in (
