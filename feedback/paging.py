@@ -50,11 +50,11 @@ def values_of_page(page, rows, *fields, **expressions):
     (the same model's queryset, ordered as the list) as values: one object a row with the
     attributes ``fields`` and ``expressions`` name (``client_name=F("client__name")``).
 
-    As ``vipcrm.lists.join_after_paging``, the page is cut in the list's own table and only its
-    50 rows are joined; but the ids are read first (``InIds``: an array, then the primary key's
-    index), where ``pk IN (page)`` hashed the page and read the whole table to probe it, and the
-    rows come as values: a select_related row of three model instances cost more than its
-    markup.
+    The page is cut in the list's own table and only its 50 rows are joined (joined first,
+    PostgreSQL joined all of a person's items before sorting them); the ids are read first
+    (``InIds``: an array, then the primary key's index), where ``pk IN (page)`` hashed the page
+    and read the whole table to probe it; and the rows come as values: a select_related row of
+    three model instances cost more than its markup.
     """
     if isinstance(page.object_list, list):  # the ids themselves (ids_page)
         cut = rows.filter(pk__in=page.object_list)

@@ -25,20 +25,6 @@ def set_choice_labels(rows, **choices):
     return rows
 
 
-def join_after_paging(page, rows):
-    """Read the rows of ``page`` (a Paginator page of a list without its joins) by their ids,
-    from ``rows``: the same model's queryset with the joins (``select_related``), annotations
-    and ordering the page shows.
-
-    The page is cut in the list's own table (sort the user's items, keep 50), and only those
-    50 are joined to their client, owner, …: joined first, PostgreSQL joined all of a person's
-    items (hundreds) before sorting them, and at 100,000 clients sometimes by reading the whole
-    client table. One query, as before.
-    """
-    page.object_list = list(rows.filter(pk__in=page.object_list.values("pk")))
-    return page
-
-
 def set_formatted(rows, format_value, **fields):
     """Give each row ``<name>``: ``format_value(row.<field>)`` for each ``name=field``, each
     distinct value formatted once per page.
