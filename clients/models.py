@@ -182,7 +182,11 @@ class KeyContact(models.Model):
         verbose_name_plural = _("key contacts")
         ordering = ["left_company", "full_name", "id"]
         indexes = [
-            models.Index(fields=["client", "left_company"], name="contact_client_left_idx"),
+            # A client's current contacts, and who added them (a programme list's "all key
+            # contacts added by one person" signal, per row shown): read from the index alone.
+            models.Index(
+                fields=["client", "left_company", "added_by"], name="contact_client_adder_idx"
+            ),
             models.Index(fields=["verified_on"], name="contact_verified_on_idx"),
         ]
         constraints = [
