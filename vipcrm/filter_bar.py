@@ -12,9 +12,10 @@ This renders the markup crispy gives a field — the ``div_id_<name>`` wrapper, 
 the asterisk of a required field), the widget with crispy's and Bootstrap's classes, the errors
 in ``invalid-feedback`` with their ids, the help text — from the same bound field: same names,
 ids, labels, choices and translations, and Django's own ``aria-invalid`` /
-``aria-describedby``. A plain ``<select>`` is written here, option by option; other inputs are
-rendered by their widget. Any other kind of widget (a checkbox, radio buttons, a file, a
-multi-widget) goes to crispy unchanged.
+``aria-describedby``. A plain ``<select>`` is written here, option by option, and a text-like
+input as Django's ``input.html`` writes it; other inputs are rendered by their widget. Any
+other kind of widget (a checkbox, radio buttons, a file, a multi-widget) goes to crispy
+unchanged.
 """
 
 import html
@@ -48,6 +49,41 @@ def _is_plain_select(widget) -> bool:
         and widget.template_name == select.template_name
         and widget.option_template_name == select.option_template_name
     )
+
+
+# Django's own templates of the text-like inputs: each includes ``input.html`` and nothing else.
+_INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in ("text", "number", "email", "url", "password", "search", "tel", "date", "time")
+}
+
+
+def _is_plain_input(widget) -> bool:
+    """A text-like input whose rendering is Django's own (``input.html``): written here."""
+    kind = type(widget)
+    return (
+        isinstance(widget, Input)
+        and widget.template_name in _INPUT_TEMPLATES
+        and kind.render is Input.render
+        and kind.get_context is Input.get_context
+    )
+
+
+def _input(name: str, input_type: str, value, attrs: dict):
+    """What Django's ``input.html`` (and ``attrs.html``) writes: the attributes in their order,
+    ``True`` as a bare name, ``False`` left out."""
+    parts = [f'<input type="{html.escape(str(input_type))}" name="{html.escape(name)}"']
+    if value is not None:
+        parts.append(f' value="{html.escape(str(value))}"')
+    for key, item in attrs.items():
+        if item is False:
+            continue
+        if item is True:
+            parts.append(f" {html.escape(str(key))}")
+        else:
+            parts.append(f' {html.escape(str(key))}="{html.escape(str(item))}"')
+    parts.append(">")
+    return mark_safe("".join(parts))  # noqa: S308 - every name and value escaped above
 
 
 def _is_handled(widget) -> bool:
@@ -161,12 +197,17 @@ def _control(bound_field, widget, css_class: str):
     value = bound_field.value()
     if _is_csv_select(type(widget)):
         value = _csv_value(value)
-    if not _is_plain_select(widget) or value is _SEVERAL:
+    plain_input = _is_plain_input(widget)
+    if not (plain_input or _is_plain_select(widget)) or value is _SEVERAL:
         return bound_field.as_widget(attrs={"class": css_class})
+    if bound_field.field.localize:
+        widget.is_localized = True  # as ``BoundField.as_widget`` does
     attrs = bound_field.build_widget_attrs({"class": css_class}, widget)
     if bound_field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", bound_field.auto_id)
     attrs = widget.build_attrs(widget.attrs, attrs)
+    if plain_input:
+        return _input(bound_field.html_name, widget.input_type, widget.format_value(value), attrs)
     values = widget.format_value(value)
     return format_html(
         '<select name="{}"{}>\n{}\n</select>',
