@@ -50,6 +50,10 @@ class CorrectiveActionStatus(models.TextChoices):
     CLIENT_INFORMED = "client_informed", _("Client informed")
 
 
+# A corrective action is open until it is resolved or the client has been told.
+CLOSED_ACTION_STATUSES = (CorrectiveActionStatus.RESOLVED, CorrectiveActionStatus.CLIENT_INFORMED)
+
+
 class OpportunityKind(models.TextChoices):
     UPSELL = "upsell", _("Upsell")
     CROSS_SELL = "cross_sell", _("Cross-sell")

@@ -16,6 +16,7 @@ from programme.enums import Stage
 from programme.models import Enrolment
 from vipcrm.expressions import InIds
 
+from .enums import CLOSED_ACTION_STATUSES
 from .models import CorrectiveAction, FollowUp, Visit
 
 # A client assigned this long ago without a meeting booked is marked overdue.
@@ -95,10 +96,10 @@ _FIGURES_SQL = {
         "(SELECT COUNT(*) FROM {follow_up} f WHERE f.client_id = {enrolment}.client_id"
         " AND f.done_at IS NULL AND f.due_on < %s)"
     ),
-    # Open: CorrectiveActionQuerySet.open(), neither resolved nor the client informed.
+    # Open: CorrectiveActionQuerySet.open(), not in CLOSED_ACTION_STATUSES (its params).
     "overdue_actions": (
         "(SELECT COUNT(*) FROM {action} a WHERE a.client_id = {enrolment}.client_id"
-        " AND a.status NOT IN ('resolved', 'client_informed') AND a.due_on < %s)"
+        " AND a.status NOT IN (%s, %s) AND a.due_on < %s)"
     ),
     "unreported_visits": (
         "(SELECT COUNT(*) FROM {visit} v WHERE v.enrolment_id = {enrolment}.id"
@@ -131,7 +132,9 @@ def _with_figures(enrolments):
         next_visit_id=_figure("next_visit_id"),
         open_follow_ups=_figure("open_follow_ups"),
         overdue_follow_ups=_figure("overdue_follow_ups", (today,)),
-        overdue_actions=_figure("overdue_actions", (today,)),
+        overdue_actions=_figure(
+            "overdue_actions", (*(str(status) for status in CLOSED_ACTION_STATUSES), today)
+        ),
         unreported_visits=_figure("unreported_visits", (now,)),
     )
 

@@ -4,6 +4,8 @@ from django.db.models import Q
 from vipcrm import roles
 from vipcrm.expressions import InIds
 
+from .enums import CLOSED_ACTION_STATUSES
+
 
 def _visible_clients(user):
     from clients.models import Client
@@ -91,7 +93,7 @@ class CorrectiveActionQuerySet(WorkItemQuerySet):
     # assignee: they see what they own.
 
     def open(self):
-        return self.exclude(status__in=("resolved", "client_informed"))
+        return self.exclude(status__in=CLOSED_ACTION_STATUSES)
 
 
 class OpportunityQuerySet(WorkItemQuerySet):
