@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import Stage
-from programme.models import Enrolment
+from programme.models import Enrolment, Programme
 from vipcrm.expressions import InIds
 
 from .enums import CLOSED_ACTION_STATUSES
@@ -32,10 +32,16 @@ def personal_list(user, *, figures=True):
     # The employee's enrolments as an array of ids read first (InIds): PostgreSQL then joins
     # their few hundred clients by primary key, where it expected thousands of rows and read
     # all 100,000 clients in a hash join, for the rows and again for the count (35 ms).
+    if not figures:
+        # Only the sort key: the person's enrolments read once, by the index of (programme,
+        # assignee), the active programmes' ids as an array (InIds) — not their ids first and
+        # then each enrolment again by its primary key (4,000 buffers → 2,000; 7 → 4 ms).
+        active = Programme.objects.filter(status="active").order_by().values("pk")
+        return Enrolment.objects.filter(InIds("programme", active), assignee=user).annotate(
+            client_sort=Lower("client__name")
+        )
     mine = Enrolment.objects.filter(assignee=user, programme__status="active").values("pk")
     enrolments = Enrolment.objects.filter(InIds("pk", mine.order_by()))
-    if not figures:
-        return enrolments.annotate(client_sort=Lower("client__name"))
     return _with_figures(enrolments).select_related("client", "programme")
 
 

@@ -13,15 +13,28 @@ def _visible_clients(user):
     return Client.objects.visible_to(user).values("pk")
 
 
-def _managed_programme_ids(user) -> list[int]:
-    """The ids of the programmes the user runs, loaded once per user object (as their roles)."""
-    cached = getattr(user, "_vipcrm_managed_programmes", None)
+def visible_programmes(user) -> list[tuple[int, str, int]]:
+    """The programmes the user may see (``Programme.objects.visible_to``) as ``(pk, name,
+    manager_id)``, newest first then by name, read once per user object (as their roles): the
+    options of the follow-up lists' programme filter, and the programmes the user runs (those
+    are among them: a manager sees what they run)."""
+    cached = getattr(user, "_vipcrm_visible_programmes", None)
     if cached is None:
         from programme.models import Programme
 
-        cached = list(Programme.objects.filter(manager=user).values_list("pk", flat=True))
-        user._vipcrm_managed_programmes = cached
+        cached = list(
+            Programme.objects.visible_to(user)
+            .order_by("-starts_on", "name")
+            .values_list("pk", "name", "manager_id")
+        )
+        user._vipcrm_visible_programmes = cached
     return cached
+
+
+def _managed_programme_ids(user) -> list[int]:
+    """The ids of the programmes the user runs, from the programmes they may see: one read of
+    the programmes a request, which also gives the programme filter its options."""
+    return [pk for pk, _name, manager_id in visible_programmes(user) if manager_id == user.pk]
 
 
 class ClientScopedQuerySet(models.QuerySet):

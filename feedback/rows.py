@@ -14,7 +14,6 @@ from html import escape
 from django.template.defaultfilters import truncatechars
 from django.utils.safestring import mark_safe
 
-from vipcrm.lists import person_name
 from vipcrm.row_urls import row_url_format
 
 
@@ -45,12 +44,11 @@ def corrective_action_list_rows(request, actions, past_due_word: str) -> str:
         past_due = action.past_due == 0
         url = corrective_action_detail_url(action.pk)
         programme = escape(action.programme_name) if action.programme_name else ""
-        owner = person_name(action.owner_first_name, action.owner_last_name, action.owner_username)
         rows.append(
             f"    <tr{danger if past_due else ''}>\n"
             f"      <td>{escape(action.client_name)}</td>\n"
             f'      <td><a href="{url}">{escape(truncated(action.complaint, 80))}</a></td>\n'
-            f"      <td>{escape(owner)}</td>\n"
+            f"      <td>{escape(action.owner_name)}</td>\n"
             f"      <td>{action.due_text}{badge if past_due else ''}</td>\n"
             f"      <td>{escape(action.status_label)}</td>\n"
             f"      <td>{programme or '—'}</td>\n"
@@ -66,22 +64,19 @@ def opportunity_rows(request, opportunities) -> str:
     opportunity_detail_url = _url_of(request, "feedback:opportunity_detail")
     for opportunity in opportunities:
         url = opportunity_detail_url(opportunity.pk)
-        if opportunity.position_id:
-            subject = opportunity.position_name
-        elif opportunity.client_position_id:
-            subject = opportunity.client_position_name
+        # The position's name, else the name of the position the client buys (both
+        # ``subject_position_name``, see feedback.views.opportunities), else the topic.
+        if opportunity.position_id or opportunity.client_position_id:
+            subject = opportunity.subject_position_name
         else:
             subject = opportunity.topic
-        owner = person_name(
-            opportunity.owner_first_name, opportunity.owner_last_name, opportunity.owner_username
-        )
         won = f" · {opportunity.won_text}" if opportunity.status == "won" else ""
         rows.append(
             "    <tr>\n"
             f"      <td>{escape(opportunity.client_name)}</td>\n"
             f"      <td>{escape(opportunity.kind_label)}</td>\n"
             f'      <td><a href="{url}">{escape(subject)}</a></td>\n'
-            f"      <td>{escape(owner)}</td>\n"
+            f"      <td>{escape(opportunity.owner_name)}</td>\n"
             f'      <td class="text-end">{opportunity.expected_text}</td>\n'
             f"      <td>{escape(opportunity.status_label)}{won}</td>\n"
             "    </tr>"

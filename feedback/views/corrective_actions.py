@@ -17,14 +17,15 @@ from ..enums import CorrectiveActionStatus
 from ..filters_followups import CorrectiveActionFilter
 from ..forms.followups import CorrectiveActionHandOverForm, StepNoteForm
 from ..models import CorrectiveAction
-from ..paging import ids_page, person_columns, values_of_page
+from ..paging import ids_page, values_of_page
+from ..people import set_names
 from ..rows import corrective_action_list_rows
 from ..services import followups as services
 from .access import back, error_text, require_write
 
-# What a row of the list shows (feedback.rows.corrective_action_list_rows), with its client's,
-# programme's and owner's names.
-ROW_FIELDS = ("pk", "complaint", "due_on", "status", "past_due")
+# What a row of the list shows (feedback.rows.corrective_action_list_rows), with its client's
+# and programme's names; the owner's name from the cached people (feedback.people).
+ROW_FIELDS = ("pk", "complaint", "due_on", "status", "past_due", "owner_id")
 
 
 @login_required
@@ -50,8 +51,8 @@ def corrective_action_list(request):
         *ROW_FIELDS,
         client_name=F("client__name"),
         programme_name=F("programme__name"),
-        **person_columns("owner"),
     )
+    set_names(page.object_list)
     set_choice_labels(page, status=CorrectiveActionStatus)
     set_formatted(page, short_date, due_text="due_on")
     rows = corrective_action_list_rows(request, page, _("past due"))

@@ -5,7 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, Sum
+from django.db.models import CharField, Count, DecimalField, F, IntegerField, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import numberformat
@@ -21,7 +22,8 @@ from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
 from ..forms.followups import OpportunityLoseForm, OpportunityWinForm
 from ..models import Opportunity
-from ..paging import ids_page, person_columns, values_of_page
+from ..paging import ids_page, values_of_page
+from ..people import set_names
 from ..rows import opportunity_rows
 from ..services import followups as services
 from .access import back, error_text, require_write
@@ -37,6 +39,31 @@ def _totals() -> dict:
         lost_count=Count("pk", filter=Q(status="lost")),
         upsell_count=Count("pk", filter=Q(kind="upsell")),
         cross_sell_count=Count("pk", filter=Q(kind="cross_sell")),
+    )
+
+
+def _total_windows() -> dict:
+    """The same totals as window expressions over the list, written out (see
+    ``feedback.paging.ids_page``, which counts the list itself): a conditional sum is what the
+    filtered aggregate counts, and a sum over no row is NULL as the filtered ``Sum``'s."""
+    table = Opportunity._meta.db_table
+    money = DecimalField(max_digits=14, decimal_places=2)
+
+    def total(column, value, then="1 ELSE 0"):
+        return RawSQL(
+            f"SUM(CASE WHEN {table}.{column} = %s THEN {then} END) OVER ()",
+            (value,),
+            output_field=IntegerField() if then == "1 ELSE 0" else money,
+        )
+
+    return dict(
+        open_count=total("status", "open"),
+        open_value=total("status", "open", then=f"{table}.expected_value"),
+        won_count=total("status", "won"),
+        won_value=total("status", "won", then=f"{table}.won_value"),
+        lost_count=total("status", "lost"),
+        upsell_count=total("kind", "upsell"),
+        cross_sell_count=total("kind", "cross_sell"),
     )
 
 
@@ -76,8 +103,8 @@ def amount_format():
     return amount
 
 
-# What a row of the list shows (feedback.rows.opportunity_rows), with its client's, position's
-# and owner's names.
+# What a row of the list shows (feedback.rows.opportunity_rows), with its client's and its
+# subject position's names; the owner's name from the cached people (feedback.people).
 ROW_FIELDS = (
     "pk",
     "kind",
@@ -85,9 +112,27 @@ ROW_FIELDS = (
     "topic",
     "position_id",
     "client_position_id",
+    "owner_id",
     "expected_value",
     "won_value",
 )
+
+
+def _subject_position_name():
+    """The name of the opportunity's position, else of the position its client buys
+    (``client_position``), else nothing: one scalar subquery by primary keys where two joins
+    to the positions and one to the clients' positions cost PostgreSQL a millisecond of
+    planning a page (and their compilation as much again)."""
+    from clients.models import ClientPosition, Position
+
+    return RawSQL(
+        f"(SELECT p.name FROM {Position._meta.db_table} p WHERE p.id = COALESCE("  # noqa: S608 - table names
+        f"{Opportunity._meta.db_table}.position_id, (SELECT cp.position_id FROM "
+        f"{ClientPosition._meta.db_table} cp "
+        f"WHERE cp.id = {Opportunity._meta.db_table}.client_position_id)))",
+        (),
+        output_field=CharField(),
+    )
 
 
 @login_required
@@ -96,17 +141,18 @@ def opportunity_list(request):
     opportunities = Opportunity.objects.visible_to(request.user).order_by(*ordering)
     filterset = OpportunityFilter(request.GET, queryset=opportunities, request=request)
     # The page's ids with the totals of the whole list, in one query.
-    page = ids_page(filterset.qs, request.GET.get("page"), 50, **_totals())
+    page = ids_page(
+        filterset.qs, request.GET.get("page"), 50, windows=_total_windows(), **_totals()
+    )
     totals = page.totals
     page = values_of_page(
         page,
         Opportunity.objects.order_by(*ordering),
         *ROW_FIELDS,
         client_name=F("client__name"),
-        position_name=F("position__name"),
-        client_position_name=F("client_position__position__name"),
-        **person_columns("owner"),
+        subject_position_name=_subject_position_name(),
     )
+    set_names(page.object_list)
     set_choice_labels(page, kind=OpportunityKind, status=OpportunityStatus)
     # As |floatformat:"2g" writes them (nothing for no value), each amount formatted once.
     set_formatted(page, amount_format(), expected_text="expected_value", won_text="won_value")

@@ -225,7 +225,7 @@ def test_opportunity_list_filters_and_totals_in_the_database(
     assert (totals["open_value"], totals["won_value"]) == (Decimal("100"), Decimal("70.50"))
     filtered = as_manager.get(reverse("feedback:opportunity_list"), {"owner": colleague.pk})
     assert filtered.context["totals"]["count"] == 1
-    assert [o.owner_username for o in filtered.context["page_obj"]] == [colleague.username]
+    assert [o.owner_id for o in filtered.context["page_obj"]] == [colleague.pk]
 
 
 def test_opportunity_won_needs_a_value(world, employee, as_employee):
@@ -326,6 +326,9 @@ def test_list_query_count_is_constant(world, employee, request, name, make, role
     user = request.getfixturevalue(role)
     owner = employee if name != "feedback:notification_list" else user
     make(world, owner)
+    # The owner filter's people are read once, then kept in the cache (feedback.people): both
+    # counts are of a page seen before.
+    queries(http, reverse(name))
     one = queries(http, reverse(name))
     for _ in range(6):
         make(world, owner)
@@ -613,3 +616,79 @@ def test_a_page_past_the_last_is_the_last_and_a_wrong_number_the_first(
         first = 0 if expected == 1 else 50
         assert [a.complaint for a in page][:1] == [f"Complaint {first:02d}"]
     assert len(as_employee.get(url, {"status": "resolved"}).context["page_obj"]) == 0
+
+
+def test_opportunity_page_totals_are_the_lists_aggregates(
+    world, employee, colleague, manager, as_manager
+):
+    """The page's totals, read beside its ids as windows written out (``_total_windows``), are
+    ``opportunity_totals`` (the API's aggregates) of the same list, on every page and filter."""
+    from feedback.models import Opportunity
+    from feedback.views.opportunities import opportunity_totals
+
+    bought = {
+        client: factories.ClientPositionFactory(client=client)
+        for client in (world.client, world.colleague_client)
+    }
+    for n in range(53):
+        client = world.client if n % 3 else world.colleague_client
+        opportunity = factories.OpportunityFactory(
+            client=client,
+            owner=employee if n % 2 else colleague,
+            programme=world.programme,
+            kind="upsell" if n % 4 else "cross_sell",
+            client_position=bought[client] if n % 4 else None,
+            expected_value=Decimal(n) + Decimal("0.25"),
+        )
+        if n % 5 == 1:
+            opportunity.status, opportunity.won_value = "won", Decimal(n) / 4
+        elif n % 5 == 2:
+            opportunity.status, opportunity.lost_reason = "lost", "Price"
+        opportunity.save()
+    url = reverse("feedback:opportunity_list")
+    for query, expected in (
+        ({}, Opportunity.objects.all()),
+        ({"page": 2}, Opportunity.objects.all()),
+        ({"owner": colleague.pk}, Opportunity.objects.filter(owner=colleague)),
+        ({"status": "lost"}, Opportunity.objects.filter(status="lost")),
+        (
+            {"kind": "cross_sell", "status": "won"},
+            Opportunity.objects.filter(kind="cross_sell", status="won"),
+        ),
+    ):
+        assert as_manager.get(url, query).context["totals"] == opportunity_totals(expected)
+    empty = as_manager.get(url, {"status": "won", "owner": manager.pk}).context["totals"]
+    assert empty["count"] == 0 and empty["won_value"] is None
+
+
+def test_a_follow_up_list_names_an_owner_who_has_left(world, employee, colleague, as_employee):
+    """Owners' names come from the cached people (feedback.people); someone no longer active is
+    not among them and is read by id."""
+    colleague.first_name, colleague.last_name, colleague.is_active = "Olga", "Left", False
+    colleague.save()
+    factories.CorrectiveActionFactory(client=world.client, owner=colleague)
+    factories.OpportunityFactory(client=world.client, owner=colleague)
+    for name in ("feedback:corrective_action_list", "feedback:opportunity_list"):
+        html = as_employee.get(reverse(name)).content.decode()
+        assert "<td>Olga Left</td>" in html
+
+
+def test_the_programme_filter_offers_the_programmes_one_may_see(
+    world, employee, manager, as_employee, other_manager
+):
+    """The programme filter's options are the programmes the user may see (those they run or
+    are in the pool of), newest first; another programme is refused as a choice."""
+    other = factories.ProgrammeFactory(manager=other_manager, name="Other run")
+    run = factories.ProgrammeFactory(manager=employee, name="Own run")  # runs it, no such role
+    url = reverse("feedback:corrective_action_list")
+    html = as_employee.get(url).content.decode()
+    select = html.split('name="programme"')[1].split("</select>")[0]
+    assert f'value="{world.programme.pk}">VIP 2026</option>' in select
+    assert f'value="{run.pk}">Own run</option>' in select
+    assert "Other run" not in select
+    refused = as_employee.get(url, {"programme": other.pk})
+    assert refused.context["filter"].errors["programme"]
+    chosen = factories.CorrectiveActionFactory(client=world.client, owner=employee, programme=run)
+    factories.CorrectiveActionFactory(client=world.client, owner=employee)
+    page = as_employee.get(url, {"programme": run.pk}).context["page_obj"]
+    assert [action.pk for action in page] == [chosen.pk]
