@@ -147,3 +147,44 @@ def test_split_leaves_a_monopolised_client_unplaced_when_only_its_salesperson_is
     )
     assert result.assignments == {}
     assert result.unplaced == [1]
+
+
+def propose_by_min(clients, pool):
+    """The rule written plainly, as the split was before its heap: each client, heaviest first
+    (constrained ones before the rest), to the least loaded eligible person (load/capacity,
+    then pool order)."""
+    pool = [person for person in pool if person.capacity > 0]
+    pool_ids = {person.id for person in pool}
+    load = {person.id: float(person.load) for person in pool}
+    capacity = {person.id: person.capacity for person in pool}
+    order = {person.id: index for index, person in enumerate(pool)}
+    assignments, unplaced, constrained, free = {}, [], [], []
+    for client in clients:
+        if client.assessment == "excellent" and client.salesperson_id in pool_ids:
+            assignments[client.id] = client.salesperson_id
+            load[client.salesperson_id] += client.weight
+        elif excluded_person(client, pool_ids) is not None:
+            constrained.append(client)
+        else:
+            free.append(client)
+    if not pool:
+        return {}, [c.id for c in constrained + free]
+    for batch in (constrained, free):
+        for client in sorted(batch, key=lambda c: (-c.weight, c.id)):
+            excluded = excluded_person(client, pool_ids)
+            eligible = [pid for pid in pool_ids if pid != excluded]
+            if not eligible:
+                unplaced.append(client.id)
+                continue
+            chosen = min(eligible, key=lambda pid: (load[pid] / capacity[pid], order[pid]))
+            assignments[client.id] = chosen
+            load[chosen] += client.weight
+    return assignments, unplaced
+
+
+@settings(max_examples=300, deadline=None)
+@given(pools_and_lists())
+def test_split_chooses_what_the_plain_rule_chooses(case):
+    pool, clients = case
+    result = propose(clients, pool)
+    assert (result.assignments, result.unplaced) == propose_by_min(clients, pool)
