@@ -85,12 +85,16 @@ def job_auto_split():
     manager = get_user_model().objects.get(username="manager")
 
     def work():
+        # The data set has every client assigned: unassigning them is the preparation, not the
+        # split, and is left out of the job's time (its seconds, returned).
         Enrolment.objects.filter(programme=programme).update(assignee=None, assigned_at=None)
+        started = time.perf_counter()
         proposal = propose(programme=programme)
         assignments = {int(pk): person for pk, (person, _weight) in proposal["rows"].items()}
-        return apply(programme=programme, assignments=assignments, by=manager)
+        apply(programme=programme, assignments=assignments, by=manager)
+        return time.perf_counter() - started
 
-    _rolled_back(work)
+    return _rolled_back(work)
 
 
 def reminder_scans() -> dict:
@@ -256,8 +260,9 @@ def run_in_process(name: str) -> dict:
         job = _job(name)
         warm_up()
         started = time.perf_counter()
-        job()
-        seconds = round(time.perf_counter() - started, 2)
+        timed = job()
+        # A job that prepares what it needs inside its transaction times itself (its seconds).
+        seconds = round(timed if isinstance(timed, float) else time.perf_counter() - started, 2)
         vacuum_after(name)
     except NotAvailable as reason:
         return {"status": "not available", "reason": str(reason)}
