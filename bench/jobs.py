@@ -245,6 +245,16 @@ def vacuum_after(name: str) -> None:
             "programme_assignmentchange",
             "programme_historicalenrolment",
         ]
+    if name == "import_clients":
+        # 10,000 dead clients and contacts, and their entries in the trigram (GIN) indexes'
+        # pending lists, which every search scans until a VACUUM: the client search took
+        # 7 ms more in the next run.
+        tables = [
+            "clients_client",
+            "clients_keycontact",
+            "clients_historicalclient",
+            "clients_historicalkeycontact",
+        ]
     from django.db import connection
 
     if connection.vendor != "postgresql":
