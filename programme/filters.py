@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clients import lookups
 from clients.enums import ImportanceTier
-from clients.filters import NamedChoiceFilter
-from clients.models import Region, Segment
+from clients.filters import SEARCH_IDS_CAP, NamedChoiceFilter
+from clients.models import Client, Region, Segment
 
 from .enums import Assessment, Stage
 
@@ -74,11 +74,22 @@ class EnrolmentFilter(django_filters.FilterSet):
         return queryset.filter(assessment=value)
 
     def search(self, queryset, name, value):
+        """The enrolments of the clients whose name, legal name or tax number matches. The
+        matching clients' ids are read first (the trigram indexes, as the client base's search,
+        ``clients.filters.SEARCH_IDS_CAP``): joined to the list instead, PostgreSQL's estimate
+        of a LIKE decided the plan, and with a high one it walked the name index of all
+        100,000 clients (140 ms)."""
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(client__name__icontains=value)
-            | Q(client__legal_name__icontains=value)
-            | Q(client__tax_number=value)
+        matching = (
+            Client.objects.filter(
+                Q(name__icontains=value) | Q(legal_name__icontains=value) | Q(tax_number=value)
+            )
+            .order_by()
+            .values_list("pk", flat=True)
         )
+        ids = list(matching[: SEARCH_IDS_CAP + 1])
+        if len(ids) > SEARCH_IDS_CAP:
+            return queryset.filter(client__in=matching)
+        return queryset.filter(client_id__in=ids)
