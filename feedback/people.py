@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
-from vipcrm.lists import person_name
+from vipcrm.lists import names_of_people, person_name
 
 TIMEOUT = 3600
 # What a person's entry is made of.
@@ -46,14 +46,7 @@ def set_names(rows, field: str = "owner_id", name: str = "owner_name") -> None:
     which the page's owner filter reads anyway), instead of a join to the users in the rows'
     query; the few not on it (someone who has left) read by their ids."""
     names = dict(people_choices())
-    missing = {getattr(row, field) for row in rows} - names.keys() - {None}
-    if missing:
-        names.update(
-            (pk, person_name(first_name, last_name, username))
-            for pk, first_name, last_name, username in get_user_model()
-            .objects.filter(pk__in=missing)
-            .values_list("pk", "first_name", "last_name", "username")
-        )
+    names.update(names_of_people({getattr(row, field) for row in rows} - names.keys()))
     for row in rows:
         setattr(row, name, names.get(getattr(row, field), ""))
 

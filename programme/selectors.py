@@ -46,17 +46,6 @@ def client_weight(prefix: str = "client__"):
     )
 
 
-def _count(queryset, column="pk"):
-    """A correlated COUNT as a subquery, 0 when there are no rows."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values(column).annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
 def enrolment_list(programme: Programme):
     """The programme's client list as its page shows it, a ``values()`` dict per row (see
     ``enrolment_list_rows``); its filters narrow it like any queryset."""

@@ -7,6 +7,23 @@ def person_name(first_name, last_name, username) -> str:
     return f"{first_name or ''} {last_name or ''}".strip() or username or ""
 
 
+def names_of_people(ids) -> dict:
+    """``{pk: name}`` of the users ``ids`` (``person_name``), read as values in one query; no
+    query when there are none. For the few people a page shows that its cached lists lack
+    (someone who left the pool, an owner no longer active)."""
+    ids = set(ids) - {None}
+    if not ids:
+        return {}
+    from django.contrib.auth import get_user_model
+
+    return {
+        pk: person_name(first_name, last_name, username)
+        for pk, first_name, last_name, username in get_user_model()
+        .objects.filter(pk__in=ids)
+        .values_list("pk", "first_name", "last_name", "username")
+    }
+
+
 def set_choice_labels(rows, **choices):
     """Give each row ``<field>_label``: the label of its choice, translated once per page.
 

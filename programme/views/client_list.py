@@ -3,7 +3,6 @@
 from html import escape
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from clients.paging import CURSOR_PARAMS, keyset_page
 from vipcrm.conflicts import VersionConflict
 from vipcrm.filter_bar import share_choices
 from vipcrm.forms import add_service_errors
-from vipcrm.lists import person_name
+from vipcrm.lists import names_of_people
 from vipcrm.row_urls import row_url_for
 
 from .. import services
@@ -93,20 +92,12 @@ def _people_outside(rows, pool) -> dict:
     """``{pk: name}`` of the page's original salespeople and assignees who are not in the pool
     (someone who left it, a salesperson who never was in it), read only when there are some."""
     in_pool = {pk for pk, _name in pool}
-    outside = {
+    return names_of_people(
         person
         for row in rows
         for person in (row["original_salesperson_id"], row["assignee_id"])
-        if person is not None and person not in in_pool
-    }
-    if not outside:
-        return {}
-    return {
-        pk: person_name(first_name, last_name, username)
-        for pk, first_name, last_name, username in get_user_model()
-        .objects.filter(pk__in=outside)
-        .values_list("pk", "first_name", "last_name", "username")
-    }
+        if person not in in_pool
+    )
 
 
 def enrolment_rows(request, rows, manages: bool, names: dict) -> str:
