@@ -26,7 +26,7 @@ def _person(user) -> str:
 
 
 def visit_rows(request, visits) -> str:
-    """The card's visits (``clients.views._latest_visits``'s dicts): when, who, where, the
+    """The card's visits (``clients.card.latest_visits``'s dicts): when, who, where, the
     visit's and its report's status, the people met and the report's scores."""
     from feedback.enums import ReportStatus, VisitStatus
 
@@ -100,9 +100,9 @@ def follow_up_rows(follow_ups) -> str:
 
 
 def assignment_rows(changes, enrolments) -> str:
-    """Who worked the client when (``clients.views._assignments``'s dicts): when, in which
+    """Who worked the client when (``clients.card.assignments``'s dicts): when, in which
     programme (from the card's ``enrolments``), from whom to whom, by whom and why."""
-    programmes = {enrolment.pk: escape(enrolment.programme.name) for enrolment in enrolments}
+    programmes = {enrolment["pk"]: escape(enrolment["programme_name"]) for enrolment in enrolments}
     rows = []
     for change in changes:
         when = escape(
@@ -122,8 +122,8 @@ def volume_rows(volumes) -> str:
     """The card's volumes of the last 12 months: month and amount."""
     return mark_safe(  # noqa: S308 - every value escaped
         "".join(
-            f"<tr><td>{escape(date_format(volume.period, 'F Y'))}</td>"
-            f'<td class="text-end">{escape(localize(volume.amount))}</td></tr>'
+            f"<tr><td>{escape(date_format(volume['period'], 'F Y'))}</td>"
+            f'<td class="text-end">{escape(localize(volume["amount"]))}</td></tr>'
             for volume in volumes
         )
     )
@@ -147,28 +147,28 @@ def contact_rows(request, contacts, *, may_edit: bool) -> str:
         ask = escape(_("Mark this person as having left the company?"))
     rows = []
     for contact in contacts:
-        muted = " text-muted" if contact.left_company else ""
-        title = f", {escape(contact.job_title)}" if contact.job_title else ""
-        if contact.left_company:
-            on = f" {escape(localize(contact.left_on))}" if contact.left_on else ""
+        muted = " text-muted" if contact["left_company"] else ""
+        title = f", {escape(contact['job_title'])}" if contact["job_title"] else ""
+        if contact["left_company"]:
+            on = f" {escape(localize(contact['left_on']))}" if contact["left_on"] else ""
             left = f'<span class="badge text-bg-secondary">{left_word}{on}</span>'
         else:
             left = ""
         phone = (
-            f'<a href="tel:{escape(contact.phone)}">{escape(contact.phone)}</a>'
-            if contact.phone
+            f'<a href="tel:{escape(contact["phone"])}">{escape(contact["phone"])}</a>'
+            if contact["phone"]
             else ""
         )
         email = (
-            f'<a href="mailto:{escape(contact.email)}">{escape(contact.email)}</a>'
-            if contact.email
+            f'<a href="mailto:{escape(contact["email"])}">{escape(contact["email"])}</a>'
+            if contact["email"]
             else ""
         )
-        verified = escape(localize(contact.verified_on)) if contact.verified_on else "—"
-        if may_edit and not contact.left_company:
-            edit = escape(row_url_for(request, "clients:contact_edit", contact.pk))
-            confirm = escape(row_url_for(request, "clients:contact_confirm", contact.pk))
-            mark_left = escape(row_url_for(request, "clients:contact_mark_left", contact.pk))
+        verified = escape(localize(contact["verified_on"])) if contact["verified_on"] else "—"
+        if may_edit and not contact["left_company"]:
+            edit = escape(row_url_for(request, "clients:contact_edit", contact["pk"]))
+            confirm = escape(row_url_for(request, "clients:contact_confirm", contact["pk"]))
+            mark_left = escape(row_url_for(request, "clients:contact_mark_left", contact["pk"]))
             buttons = (
                 '\n    <div class="d-flex flex-wrap gap-2 mt-2">\n'
                 f'      <a class="btn btn-sm btn-outline-secondary" href="{edit}">{edit_word}</a>\n'
@@ -183,8 +183,8 @@ def contact_rows(request, contacts, *, may_edit: bool) -> str:
             buttons = ""
         rows.append(
             f'  <li class="list-group-item{muted}" data-testid="contact">\n'
-            f"    <strong>{escape(contact.full_name)}</strong> — "
-            f"{roles.get(contact.role, escape(contact.role))}{title}\n"
+            f"    <strong>{escape(contact['full_name'])}</strong> — "
+            f"{roles.get(contact['role'], escape(contact['role']))}{title}\n"
             f"    {left}\n"
             f'    <div class="small">{phone} {email} · {verified_word}: {verified}</div>\n'
             f"    {buttons}\n"
@@ -203,7 +203,7 @@ def _name(row, prefix) -> str:
 
 
 def corrective_action_rows(actions) -> str:
-    """The card's open corrective actions (``clients.views._open_items``'s dicts): the
+    """The card's open corrective actions (``clients.card``'s dicts): the
     complaint, its area, owner, due date and status."""
     from feedback.enums import CorrectiveActionStatus, QualityArea
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
@@ -16,8 +17,7 @@ from vipcrm.forms import add_service_errors
 from vipcrm.lists import person_name
 from vipcrm.row_urls import row_url_for
 
-from . import card_rows, services
-from .aggregates import SubqueryJoinedNames
+from . import card, card_rows, services
 from .enums import ClientKind, ClientStatus
 from .filters import ClientFilter
 from .forms import KeyContactForm
@@ -108,47 +108,51 @@ def client_rows(request, clients, *, segments, regions) -> str:
 @login_required
 def client_detail(request, pk):
     """The client card: contacts, positions, visits with their reports, the open items the
-    visits led to, and who worked the client when. One query per section, whatever its size."""
-    client = get_object_or_404(
-        Client.objects.one_visible_to(request.user, pk).select_related(
-            "segment", "region", "original_salesperson"
-        )
-    )
+    visits led to, and who worked the client when. One query per section, whatever its size,
+    each prepared once per process (``clients.card``)."""
     user = request.user
-    enrolments = list(
-        client.enrolments.all()
-        .select_related("programme", "assignee")
-        .order_by("-programme__starts_on", "-id")
-    )
-    visits = _latest_visits(client, show_all=request.GET.get("visits") == "all")
-    volumes = list(client.volumes.order_by("-period")[:12])
-    contacts = list(client.contacts.all())
-    assignments = _assignments(enrolments)
+    client = card.client_visible_to(user, pk)
+    if client is None:
+        raise Http404
+    enrolments = _enrolments(pk)
+    if request.GET.get("visits") == "all":
+        visits, more_visits = card.all_visits(client_id=pk), False
+    else:  # the latest, and one more to know whether there are more
+        visits = card.latest_visits(client_id=pk)
+        visits, more_visits = visits[: card.CARD_VISITS], len(visits) > card.CARD_VISITS
+    volumes = card.volumes(client_id=pk)
+    contacts = card.contacts(client_id=pk)
+    assignments = card.assignments(client_id=pk)
     may_edit = roles.may_write(user)
-    follow_ups = list(
-        client.follow_ups.filter(done_at__isnull=True).values(
-            "title",
-            "due_on",
-            owner_first_name=F("owner__first_name"),
-            owner_last_name=F("owner__last_name"),
-            owner_username=F("owner__username"),
-        )
-    )
+    follow_ups = card.follow_ups(client_id=pk)
+    actions = card.corrective_actions(client_id=pk)
+    opportunities = card.opportunities(client_id=pk)
+    referrals = card.referrals(client_id=pk)
     context = {
         "client": client,
         "contacts": contacts,
         "contact_rows": card_rows.contact_rows(request, contacts, may_edit=may_edit),
-        "positions": client.positions.select_related("position"),
+        "positions": card.positions(client_id=pk),
         "volumes": volumes,
         "volume_rows": card_rows.volume_rows(volumes),
         "enrolments": enrolments,
         "my_enrolment": next(
-            (e for e in enrolments if e.assignee_id == user.pk and e.programme.status == "active"),
+            (
+                e
+                for e in enrolments
+                if e["assignee_id"] == user.pk and e["programme_status"] == "active"
+            ),
             None,
         ),
-        **visits,
-        "visit_rows": card_rows.visit_rows(request, visits["visits"]),
-        **_open_items(client),
+        "visits": visits,
+        "more_visits": more_visits,
+        "visit_rows": card_rows.visit_rows(request, visits),
+        "corrective_actions": actions,
+        "corrective_action_rows": card_rows.corrective_action_rows(actions),
+        "opportunities": opportunities,
+        "opportunity_rows": card_rows.opportunity_rows(opportunities),
+        "referrals": referrals,
+        "referral_rows": card_rows.referral_rows(referrals),
         "follow_ups": follow_ups,
         "follow_up_rows": card_rows.follow_up_rows(follow_ups),
         "assignments": assignments,
@@ -158,108 +162,19 @@ def client_detail(request, pk):
     return render(request, "clients/client_detail.html", context)
 
 
-def _assignments(enrolments):
-    """Who worked the client when: the changes of the card's enrolments, each a dict of the
-    values the card shows (``clients.card_rows.assignment_rows`` names each change's
-    programme from the enrolments already read rather than by a join)."""
-    # programme builds on clients, not the reverse: imported here, as in the querysets
-    from programme.models import AssignmentChange
+def _enrolments(client_id):
+    """The client's enrolments, newest programme first, each with its stage's label and its
+    assignee's name."""
+    from programme.enums import Stage  # programme builds on clients, not the reverse
 
-    people = {}
-    for role in ("from_user", "to_user", "changed_by"):
-        for part in ("first_name", "last_name", "username"):
-            people[f"{role}_{part}"] = F(f"{role}__{part}")
-    return list(
-        AssignmentChange.objects.filter(
-            enrolment_id__in=[enrolment.pk for enrolment in enrolments]
-        ).values("enrolment_id", "changed_at", "reason", "changed_by_id", **people)
-    )
-
-
-def _open_items(client):
-    """The card's open corrective actions, opportunities and referrals, each a dict of the
-    values the card shows (``clients.card_rows``), and their rows."""
-    actions = list(
-        client.corrective_actions.open().values(
-            "complaint",
-            "area",
-            "status",
-            "due_on",
-            owner_first_name=F("owner__first_name"),
-            owner_last_name=F("owner__last_name"),
-            owner_username=F("owner__username"),
+    labels = dict(Stage.choices)
+    rows = card.enrolments(client_id=client_id)
+    for row in rows:
+        row["stage_label"] = labels.get(row["stage"], row["stage"])
+        row["assignee_name"] = person_name(
+            row["assignee_first_name"], row["assignee_last_name"], row["assignee_username"]
         )
-    )
-    opportunities = list(
-        client.opportunities.filter(status="open").values(
-            "kind",
-            "topic",
-            "expected_value",
-            "client_position_id",
-            position_name=F("position__name"),
-            client_position_name=F("client_position__position__name"),
-        )
-    )
-    referrals = list(
-        client.referrals_given.exclude(status__in=("converted", "dropped")).values(
-            "person_name",
-            "company_name",
-            "phone",
-            "email",
-            "status",
-            "referring_contact_id",
-            referring_contact_name=F("referring_contact__full_name"),
-        )
-    )
-    return {
-        "corrective_actions": actions,
-        "corrective_action_rows": card_rows.corrective_action_rows(actions),
-        "opportunities": opportunities,
-        "opportunity_rows": card_rows.opportunity_rows(opportunities),
-        "referrals": referrals,
-        "referral_rows": card_rows.referral_rows(referrals),
-    }
-
-
-# The client card shows the latest visits; "all visits" lists the rest.
-CARD_VISITS = 10
-
-
-def _latest_visits(client, *, show_all):
-    """The card's visits, newest first, each with the names of the people met in the same
-    query (no query per visit, no second query for the contacts): at most CARD_VISITS, and
-    whether there are more. Each a dict of the values the card shows
-    (``clients.card_rows.visit_rows``): read as values, not as a visit, its employee and its
-    report (three model instances a row, most of whose columns the card does not show)."""
-    from feedback.models import Visit
-
-    names = SubqueryJoinedNames(
-        Visit.contacts.through.objects.filter(visit_id=OuterRef("pk")), "keycontact__full_name"
-    )
-    visits = (
-        client.visits.order_by("-scheduled_at", "-id")
-        .values(
-            "pk",
-            "scheduled_at",
-            "place",
-            "status",
-            employee_first_name=F("employee__first_name"),
-            employee_last_name=F("employee__last_name"),
-            employee_username=F("employee__username"),
-            report_status=F("report__status"),
-            score_goods=F("report__score_goods"),
-            score_services=F("report__score_services"),
-            score_service=F("report__score_service"),
-            recommendation_score=F("report__recommendation_score"),
-        )
-        .annotate(contact_names=names)
-    )
-    if show_all:
-        shown, more = list(visits), False
-    else:
-        shown = list(visits[: CARD_VISITS + 1])
-        shown, more = shown[:CARD_VISITS], len(shown) > CARD_VISITS
-    return {"visits": shown, "more_visits": more}
+    return rows
 
 
 def _writable_client(request, pk):

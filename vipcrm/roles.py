@@ -45,6 +45,12 @@ def sees_everything(user) -> bool:
     return user.is_authenticated and (user.is_superuser or MANAGEMENT in role_names(user))
 
 
+def sees_all_clients(user) -> bool:
+    """Management and programme managers see the whole client base (managers compose lists
+    from it); an employee sees only the clients on their own personal lists."""
+    return sees_everything(user) or is_programme_manager(user)
+
+
 def may_write(user) -> bool:
     """Management is read-only; a person who also works in a programme may still write there."""
     return user.is_authenticated and (

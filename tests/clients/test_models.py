@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from clients import card
 from clients.models import Client, ClientVolume
 from tests import factories
 
@@ -70,5 +71,8 @@ def test_one_client_is_visible_by_the_same_rule_as_the_list(world, employee, col
         for pk in ids:
             one = list(Client.objects.one_visible_to(user, pk))
             assert one == list(Client.objects.visible_to(user).filter(pk=pk)), (user, pk)
+            # The card reads its client by the same rule, prepared (clients.card).
+            read = card.client_visible_to(user, pk)
+            assert ([read["pk"]] if read else []) == [c.pk for c in one], (user, pk)
     assert list(Client.objects.one_visible_to(employee, world.client.pk)) == [world.client]
     assert not Client.objects.one_visible_to(employee, world.colleague_client.pk).exists()
