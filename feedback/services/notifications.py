@@ -1,8 +1,8 @@
 """Notifications: created once per event, shown in the app, and e-mailed (at least once, never
 lost) in the recipient's language.
 
-Creating goes through ``notifications_create``: one ``bulk_create(ignore_conflicts=True)`` per batch
-against the unique (recipient, key) constraint, so a scan that runs twice, or in two workers at
+Creating goes through ``notifications_create``: one insert per batch that skips the conflicts
+with the unique (recipient, key) constraint, so a scan that runs twice, or in two workers at
 once, notifies each person once. E-mails are enqueued only when the transaction commits, and the
 sending task is idempotent: it sends only while the row says ``pending``, under a row lock.
 """
@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from array import array
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -123,24 +124,24 @@ def notifications_create(*, specs: list[NotificationSpec]) -> list[int]:
             continue
         user, subject = recipients[spec.recipient_id], spec.subject
         if subject is not None and type(subject) not in content_types:
-            content_types[type(subject)] = ContentType.objects.get_for_model(subject)
+            content_types[type(subject)] = ContentType.objects.get_for_model(subject).pk
         wants_email = bool(user.email) and choices[user.pk].wants_email(spec.kind)
         rows.append(
-            Notification(
+            _NewNotification(
                 recipient_id=user.pk,
-                kind=spec.kind,
+                kind=str(spec.kind),
                 key=spec.key[:200],
                 message=messages[index],
                 link=spec.link[:300],
-                content_type=content_types[type(subject)] if subject is not None else None,
+                content_type_id=content_types[type(subject)] if subject is not None else None,
                 object_id=subject.pk if subject is not None else None,
-                email_status=EmailStatus.PENDING if wants_email else EmailStatus.NOT_NEEDED,
+                email_status=(EmailStatus.PENDING if wants_email else EmailStatus.NOT_NEEDED).value,
             )
         )
     if not rows:
         return []
     with transaction.atomic():
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        _insert_new(rows)
         # Which rows wait for an e-mail: the new ones, and any older one whose task was lost.
         wanted = {(row.recipient_id, row.key) for row in rows}
         pending = sorted(
@@ -150,6 +151,42 @@ def notifications_create(*, specs: list[NotificationSpec]) -> list[int]:
         )
         enqueue_emails(ids=pending)
     return pending
+
+
+class _NewNotification(NamedTuple):
+    recipient_id: int
+    kind: str
+    key: str
+    message: str
+    link: str
+    content_type_id: int | None
+    object_id: int | None
+    email_status: str
+
+
+def _insert_new(rows: list[_NewNotification]) -> None:
+    """Inserts the rows whose (recipient, key) is not there yet; the others are skipped.
+
+    On PostgreSQL, one ``INSERT … SELECT FROM UNNEST(…) ON CONFLICT DO NOTHING`` of the
+    columns as arrays, the rows' creation time the batch's: ``bulk_create`` made a model
+    instance of each row and prepared each of its twelve fields, about a third of a scan's time
+    (12 of the 31 s of the contacts' scan at full scale, with its SQL). Elsewhere,
+    ``bulk_create(ignore_conflicts=True)``, which writes the same."""
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create(
+            [Notification(**row._asdict()) for row in rows], ignore_conflicts=True
+        )
+        return
+    columns = _NewNotification._fields
+    types = ("integer", "varchar", "varchar", "text", "varchar", "integer", "bigint", "varchar")
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}, email_attempts, created_at) "
+            f"SELECT *, 0, %s FROM UNNEST({', '.join(f'%s::{t}[]' for t in types)}) "
+            "ON CONFLICT DO NOTHING",
+            [timezone.now(), *(list(column) for column in zip(*rows, strict=True))],
+        )
 
 
 def _notifications_with(pairs: set[tuple[int, str]]):
