@@ -229,9 +229,9 @@ def test_a_scan_s_time_is_judged_per_due_row_with_a_fixed_allowance():
         jobs_=[
             _scan("reminder_scan_due", 3.25, 1000),
             _scan("reminder_scan_slow", 3.3, 1000),
-            # One row at both scales (a digest per manager): its small time plus the allowance.
-            _scan("reminder_scan_digest", 0.3, 1),
-            _scan("reminder_scan_heavy_digest", 0.32, 1),
+            # As many rows at both scales: its small time and the allowance, 1.5 × 0.04 + 0.25.
+            _scan("reminder_scan_same", 0.3, 1),
+            _scan("reminder_scan_same_slower", 0.32, 1),
             _scan("reminder_scan_none_small", 1.0, 10),
             _scan("reminder_scan_uncounted", 1.0, 10),
         ],
@@ -242,8 +242,8 @@ def test_a_scan_s_time_is_judged_per_due_row_with_a_fixed_allowance():
         jobs_=[
             _scan("reminder_scan_due", 0.2, 100),
             _scan("reminder_scan_slow", 0.2, 100),
-            _scan("reminder_scan_digest", 0.05, 1),
-            _scan("reminder_scan_heavy_digest", 0.04, 1),
+            _scan("reminder_scan_same", 0.05, 1),
+            _scan("reminder_scan_same_slower", 0.04, 1),
             _scan("reminder_scan_none_small", 0.1, 0),
             {"name": "reminder_scan_uncounted", "status": "ok", "seconds": 0.1,
              "peak_rss_mb": 90.0},  # a run from before the rows were counted
@@ -255,8 +255,8 @@ def test_a_scan_s_time_is_judged_per_due_row_with_a_fixed_allowance():
         assert {name: t["holds"] for name, t in targets.items() if rule in name} == {
             f"reminder_scan_due: {rule}": True,
             f"reminder_scan_slow: {rule}": False,
-            f"reminder_scan_digest: {rule}": True,
-            f"reminder_scan_heavy_digest: {rule}": False,
+            f"reminder_scan_same: {rule}": True,
+            f"reminder_scan_same_slower: {rule}": False,
             f"reminder_scan_none_small: {rule}": None,
             f"reminder_scan_uncounted: {rule}": None,
         }
@@ -277,6 +277,15 @@ def test_a_reminder_job_reports_the_due_rows_it_handled(db, world, monkeypatch):
     result = jobs.run_in_process("reminder_scan_follow_ups")
     assert result == {"status": "ok", "seconds": result["seconds"], "rows": 3}
     assert not Notification.objects.exists()  # rolled back
+
+
+def test_the_weekly_digest_s_rows_are_the_enrolments_it_summarises(db, world, monkeypatch):
+    monkeypatch.setattr(jobs, "vacuum_after", lambda name: None)
+    factories.EnrolmentFactory.create_batch(3, programme=world.programme)
+    # The world's two enrolments and three more: one digest, to the programme's manager.
+    result = jobs.run_in_process("reminder_scan_weekly_digest")
+    assert result == {"status": "ok", "seconds": result["seconds"], "rows": 5}
+    assert not Notification.objects.exists()
 
 
 def test_a_job_or_page_not_there_is_not_measured_rather_than_passed():
