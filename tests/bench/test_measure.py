@@ -1,5 +1,6 @@
 """The benchmark's measuring, targets and results, on a handful of rows (any database)."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -23,6 +24,7 @@ from bench.pages import (
     page,
     register,
 )
+from feedback.models import Notification
 from programme.models import ProgrammeJob, SplitProposalRow
 from tests import factories
 
@@ -215,6 +217,77 @@ def test_targets_hold_or_miss_by_the_issue_s_numbers():
     assert holds["HTTP run: zero errors"] is False
 
 
+def _scan(name, seconds, rows, peak=90.0):
+    return {"name": name, "status": "ok", "seconds": seconds, "peak_rss_mb": peak, "rows": rows}
+
+
+def test_a_scan_s_time_is_judged_per_due_row_with_a_fixed_allowance():
+    # Full has ten times the due rows of small: at most 1.5 × 0.2 s × 10 + 0.25 s = 3.25 s.
+    full = _results(
+        "full",
+        [],
+        jobs_=[
+            _scan("reminder_scan_due", 3.25, 1000),
+            _scan("reminder_scan_slow", 3.3, 1000),
+            # As many rows at both scales: its small time and the allowance, 1.5 × 0.04 + 0.25.
+            _scan("reminder_scan_same", 0.3, 1),
+            _scan("reminder_scan_same_slower", 0.32, 1),
+            _scan("reminder_scan_none_small", 1.0, 10),
+            _scan("reminder_scan_uncounted", 1.0, 10),
+        ],
+    )
+    small = _results(
+        "small",
+        [],
+        jobs_=[
+            _scan("reminder_scan_due", 0.2, 100),
+            _scan("reminder_scan_slow", 0.2, 100),
+            _scan("reminder_scan_same", 0.05, 1),
+            _scan("reminder_scan_same_slower", 0.04, 1),
+            _scan("reminder_scan_none_small", 0.1, 0),
+            {"name": "reminder_scan_uncounted", "status": "ok", "seconds": 0.1,
+             "peak_rss_mb": 90.0},  # a run from before the rows were counted
+        ],
+    )  # fmt: skip
+    rule = "time per due row at full ≤ 1.5× small (+ 0.25 s)"
+    for results, other in ((full, small), (small, full)):  # either file judges the same
+        targets = {t["target"]: t for t in measure.evaluate(results, other)}
+        assert {name: t["holds"] for name, t in targets.items() if rule in name} == {
+            f"reminder_scan_due: {rule}": True,
+            f"reminder_scan_slow: {rule}": False,
+            f"reminder_scan_same: {rule}": True,
+            f"reminder_scan_same_slower: {rule}": False,
+            f"reminder_scan_none_small: {rule}": None,
+            f"reminder_scan_uncounted: {rule}": None,
+        }
+        assert targets[f"reminder_scan_slow: {rule}"]["detail"] == (
+            "3.3 s for 1000 rows (3.3 ms a row) vs 0.2 s for 100 (2 ms): at most 3.25 s"
+        )
+        assert targets[f"reminder_scan_none_small: {rule}"]["detail"] == "no due rows at small"
+        assert targets[f"reminder_scan_uncounted: {rule}"]["detail"] == "due rows not counted"
+    holds = _holds(measure.evaluate(full))  # no other scale: nothing to compare with
+    assert not [name for name in holds if rule in name]
+
+
+def test_a_reminder_job_reports_the_due_rows_it_handled(db, world, monkeypatch):
+    monkeypatch.setattr(jobs, "vacuum_after", lambda name: None)  # no VACUUM in a test
+    factories.FollowUpFactory.create_batch(
+        3, client=world.client, owner=world.enrolment.assignee, due_on=dt.date.today()
+    )
+    result = jobs.run_in_process("reminder_scan_follow_ups")
+    assert result == {"status": "ok", "seconds": result["seconds"], "rows": 3}
+    assert not Notification.objects.exists()  # rolled back
+
+
+def test_the_weekly_digest_s_rows_are_the_enrolments_it_summarises(db, world, monkeypatch):
+    monkeypatch.setattr(jobs, "vacuum_after", lambda name: None)
+    factories.EnrolmentFactory.create_batch(3, programme=world.programme)
+    # The world's two enrolments and three more: one digest, to the programme's manager.
+    result = jobs.run_in_process("reminder_scan_weekly_digest")
+    assert result == {"status": "ok", "seconds": result["seconds"], "rows": 5}
+    assert not Notification.objects.exists()
+
+
 def test_a_job_or_page_not_there_is_not_measured_rather_than_passed():
     results = _results(
         "small",
@@ -234,7 +307,10 @@ def test_results_are_written_as_json_and_a_markdown_table(tmp_path):
     results = _results(
         "small",
         [_page("bare", BARE, 10, 3), _page("client_list", LIST, 25, 7)],
-        jobs_=[{"name": "dataset_build", "status": "ok", "seconds": 27.0, "peak_rss_mb": 60.0}],
+        jobs_=[
+            {"name": "dataset_build", "status": "ok", "seconds": 27.0, "peak_rss_mb": 60.0},
+            _scan("reminder_scan_contacts", 2.5, 11438),
+        ],
     )
     results["targets"] = measure.evaluate(results)
     text = measure.write_results(results, folder=tmp_path)
@@ -248,6 +324,9 @@ def test_results_are_written_as_json_and_a_markdown_table(tmp_path):
     assert {"rps", "p95_ms", "errors"} <= set(saved["http"])
     assert "| client_list | employee | 25 | 30.0 | 7 | — | 2.5 | — |" in text
     assert "| client_list: p50 ≤ 3× bare | yes | 2.5× (25 ms vs 10.0 ms) |" in text
+    assert "| dataset_build | 27.0 | 60.0 | — | ok |" in text
+    assert "| reminder_scan_contacts | 2.5 | 90.0 | 11438 | ok |" in text
+    assert saved["jobs"][1]["rows"] == 11438
     assert (tmp_path / "latest.md").read_text() == text
 
 

@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from feedback import tasks
+from feedback.enums import NotificationKind
 from feedback.models import Notification
 from feedback.services import notifications, reminders
 from tests import factories
@@ -85,6 +86,48 @@ def test_two_scans_at_once_notify_each_person_once(committed_db, employee):
     assert errors == []
     assert Notification.objects.filter(recipient=employee).count() == 20
     assert Notification.objects.values("key").distinct().count() == 20
+
+
+def test_a_batch_writes_every_column_and_skips_the_events_already_there(db, employee, colleague):
+    from django.contrib.contenttypes.models import ContentType
+
+    colleague.email = ""
+    colleague.save()
+    follow_up = due_follow_ups(employee, 1)[0]
+    old = factories.NotificationFactory(recipient=employee, key="old", message="Sent before")
+    text = "Follow-up %(title)s"
+    specs = [
+        notifications.NotificationSpec(
+            recipient_id=person.pk,
+            kind=NotificationKind.FOLLOW_UP_DUE,
+            key=key,
+            text=text,
+            params={"title": "Call"},
+            link="/work/" + "x" * 400,
+            subject=follow_up,
+        )
+        for person, key in ((employee, "old"), (employee, "new"), (colleague, "new"))
+    ]
+    before = timezone.now()
+    with transaction.atomic():
+        pending = notifications.notifications_create(specs=specs + specs[1:2])  # new twice
+    new = Notification.objects.get(recipient=employee, key="new")
+    assert pending == [new.pk]  # the colleague has no e-mail address; "old" was there
+    assert Notification.objects.get(pk=old.pk).message == "Sent before"
+    rows = Notification.objects.filter(key="new").order_by("recipient_id")
+    assert [
+        (n.recipient_id, n.kind, n.message, n.link, n.email_status, n.email_attempts) for n in rows
+    ] == [
+        (person.pk, "follow_up_due", "Follow-up Call", "/work/" + "x" * 294, status, 0)
+        for person, status in sorted(
+            [(employee, "pending"), (colleague, "not_needed")], key=lambda row: row[0].pk
+        )
+    ]
+    for note in rows:
+        assert note.content_type == ContentType.objects.get_for_model(follow_up)
+        assert note.object_id == follow_up.pk and note.subject == follow_up
+        assert (note.read_at, note.emailed_at) == (None, None)
+        assert before <= note.created_at <= timezone.now()
 
 
 # --- Never lost -----------------------------------------------------------------------------------

@@ -201,18 +201,32 @@ def test_the_pending_e_mails_are_found_by_the_unique_key_not_the_pending_index(
 ):
     # The pending index holds every e-mail a long scan has queued (and the dead entries of those
     # sent since the last VACUUM): read through it, each batch would read every batch before.
+    # Read by the recipient alone, each batch read every notification of its recipients, more
+    # with every batch before it and every year of notifications kept.
     make_due = SCANS[name][0]
     make_due(world, 3)
+    # The employee's history: 300 notifications of other events, known to the planner.
+    history = factories.NotificationFactory.build_batch(300, recipient=world.enrolment.assignee)
+    Notification.objects.bulk_create(history)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE feedback_notification")
     statements = run_scan(name)
-    pending = [s for s in statements if s.startswith('SELECT "feedback_notification"."id"')]
+    pending = [s for s in statements if 'FROM "feedback_notification" WHERE' in s]
     assert len(pending) == 1
     # No condition on the status in SQL, so the partial index of pending e-mails cannot serve
-    # it; the rows are found by recipient and key (the unique index on a big table).
+    # it; each (recipient, key) pair is one probe of the unique index, its whole condition.
     assert "email_status" not in pending[0].split(" WHERE ")[1]
     explained = plan(pending[0])
-    assert re.search(r"Index Cond: \(+recipient_id = ", explained), explained
+    assert "Index Scan using notification_once_per_event on feedback_notification" in explained
+    assert re.search(
+        r"Index Cond: \(\(recipient_id = wanted\.recipient_id\) AND "
+        r"\(\(key\)::text = wanted\.key\)\)",
+        explained,
+    ), explained
+    assert "Filter" not in explained, explained
     assert "notif_email_pending_idx" not in explained
     assert "Seq Scan on feedback_notification" not in explained
+    assert Notification.objects.filter(recipient=world.enrolment.assignee).count() == 303
 
 
 def test_the_assignees_of_a_batch_of_contacts_are_read_by_client(postgresql, world, settings):
