@@ -46,10 +46,14 @@ def enrolment_list(request, pk):
     selected = filterset.qs
     chosen = filterset.form.cleaned_data
     # The list whole or filtered by stage and tier alone: its size is kept by stage and tier
-    # (``list_counts``); filtered otherwise, it is counted up to a cap with its rows.
+    # (``list_counts``); searched alone, the search counted the clients it found on the list;
+    # filtered otherwise, it is counted up to a cap with its rows.
     total = None
-    if not any(value for name, value in chosen.items() if name not in KEPT_COUNTS):
+    filters = {name for name, value in chosen.items() if value}
+    if filters <= set(KEPT_COUNTS):
         total = list_total(programme, stage=chosen.get("stage"), tier=chosen.get("tier"))
+    elif filters == {"q"}:
+        total = filterset.matched_on_list
     # Keyset pages by the client's (name, id) — a client is on a list once —, so the last page of
     # 100,000 costs what the first does.
     page = keyset_page(

@@ -18,6 +18,7 @@ from programme import services
 from programme.models import Enrolment, Programme
 from programme.selectors import list_counts, progress
 from tests import factories
+from tests.explain import plan
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,14 @@ def fresh(programme, **filters):
 
 def enrolment_queries(queries):
     return [q["sql"] for q in queries.captured_queries if "programme_enrolment" in q["sql"]]
+
+
+def rows_queries(queries):
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "programme_enrolment"."id"')
+    ]
 
 
 @pytest.fixture
@@ -236,3 +245,75 @@ def test_progress_is_read_from_the_cache_and_exact_after_a_stage_change(
     assert (figures.total, figures.visited, figures.unassigned) == (6, 5, 0)
     mine = next(row for row in figures.rows if row["employee"] == employee)
     assert (mine["assigned"], mine["visited"]) == (5, 5)
+
+
+# Searched -------------------------------------------------------------------------------------
+
+
+def test_a_search_alone_shows_the_clients_it_found_on_the_list(listed, as_manager):
+    """The search reads which of the matching clients are on the list with their ids: the rows
+    query counts nothing; a client off the list is not counted."""
+    factories.ClientFactory(name="Visited elsewhere")  # matches, not on the list
+    with CaptureQueriesContext(connection) as queries:
+        shown = shown_count(as_manager, listed.programme, "?q=visited")
+
+    assert shown == "3 clients"
+    (ids,) = [q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"]]
+    assert "EXISTS" in ids
+    (rows,) = rows_queries(queries)
+    assert "_capped" not in rows
+
+
+def test_a_search_with_another_filter_counts_the_rows_up_to_the_cap(listed, as_manager):
+    with CaptureQueriesContext(connection) as queries:
+        assert shown_count(as_manager, listed.programme, "?q=visited&tier=B") == "3 clients"
+
+    (rows,) = rows_queries(queries)
+    assert "_capped" in rows
+
+
+def test_a_search_matching_too_many_clients_counts_the_rows_up_to_the_cap(
+    listed, as_manager, monkeypatch
+):
+    monkeypatch.setattr("programme.filters.SEARCH_IDS_CAP", 2)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert shown_count(as_manager, listed.programme, "?q=visited") == "3 clients"
+
+    (rows,) = rows_queries(queries)
+    assert "_capped" in rows
+
+
+def test_the_search_probes_the_list_by_its_programme_client_index(postgresql, listed, as_manager):
+    with CaptureQueriesContext(connection) as queries:
+        as_manager.get(reverse("programme:enrolment_list", args=[listed.programme.pk]) + "?q=vis")
+    (ids,) = [q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"]]
+
+    explained = plan(ids)
+
+    # Per matching client, in the select list (a SubPlan, not a join the planner could turn
+    # into a scan of the list).
+    assert "SubPlan" in explained and "enrolment_unique_client" in explained, explained
+    assert "Seq Scan on programme_enrolment" not in explained
+    assert "client_name_trgm_idx" in explained
+
+
+def test_the_search_finds_what_the_client_base_search_finds(world, as_manager):
+    """The same matches as the ORM's ``icontains`` (case, ``%`` and ``_`` taken literally) and
+    the exact tax number."""
+    for name in ("Rate 50% Ltd", "Rate 500 Ltd", "Snake_case Ltd", "Snakecase Ltd"):
+        factories.EnrolmentFactory(programme=world.programme, client__name=name)
+    factories.EnrolmentFactory(
+        programme=world.programme, client__name="Taxed Ltd", client__tax_number="7701234567"
+    )
+
+    def found(query):
+        response = as_manager.get(
+            reverse("programme:enrolment_list", args=[world.programme.pk]) + query
+        )
+        return sorted(row["client_name"] for row in response.context["page_obj"].object_list)
+
+    assert found("?q=50%25") == ["Rate 50% Ltd"]
+    assert found("?q=SNAKE_") == ["Snake_case Ltd"]
+    assert found("?q=7701234567") == ["Taxed Ltd"]
+    assert found("?q=alfa") == ["Alfa Steel"]
