@@ -45,12 +45,13 @@ def enrolment_list(request, pk):
     filterset = EnrolmentFilter(request.GET, queryset=list_rows(programme), programme=programme)
     selected = filterset.qs
     chosen = filterset.form.cleaned_data
-    # The list whole or filtered by stage and tier alone: its size is kept by stage and tier
+    # Filtered by stage or tier alone, the list's size is kept by stage and tier
     # (``list_counts``); searched alone, the search counted the clients it found on the list;
-    # filtered otherwise, it is counted up to a cap with its rows.
+    # otherwise it is counted up to a cap with its rows (unfiltered, the first 1,001 rows of
+    # the list: cheap whatever the plan, and no recount after each stage change).
     total = None
     filters = {name for name, value in chosen.items() if value}
-    if filters <= set(KEPT_COUNTS):
+    if filters and filters <= set(KEPT_COUNTS):
         total = list_total(programme, stage=chosen.get("stage"), tier=chosen.get("tier"))
     elif filters == {"q"}:
         total = filterset.matched_on_list

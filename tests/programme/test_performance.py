@@ -140,10 +140,9 @@ def test_the_last_page_reads_the_client_name_index_backwards(postgresql, as_mana
 
 
 def test_the_count_is_capped(postgresql, as_manager, programme):
-    """Filtered otherwise than by stage and tier (whose counts are kept: test_list_counts.py),
-    counted up to 1,001 in a column of the rows' query (no query of its own)."""
+    """Counted up to 1,001 in a column of the rows' query (no query of its own)."""
     with CaptureQueriesContext(connection) as captured:
-        as_manager.get(list_url(programme, "?assessment=none"))
+        as_manager.get(list_url(programme))
     enrolment_queries = [
         q["sql"] for q in captured.captured_queries if '"programme_enrolment"' in q["sql"]
     ]
