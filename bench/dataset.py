@@ -279,10 +279,10 @@ def statements(scale: Scale, password_hash: str, group_ids: dict[str, int]) -> l
             "programme and staff pool",
             "INSERT INTO programme_programme (id, name, starts_on, deadline, status,"
             " activated_at, closed_at, close_reason, created_at, manager_id, previous_id,"
-            " load_token)"
+            " load_token, counts_token)"
             " VALUES (1, 'VIP programme (benchmark)', CURRENT_DATE - 180, CURRENT_DATE + 180,"
             " 'active', now() - interval '180 days', NULL, '', now(), 2, NULL,"
-            " gen_random_uuid());"
+            " gen_random_uuid(), gen_random_uuid());"
             " INSERT INTO programme_staffmember (id, kind, added_at, employee_id, programme_id)"
             f" SELECT u - {FIRST_STAFF_ID - 1},"
             " CASE WHEN u % 4 = 0 THEN 'shared' ELSE 'dedicated' END, now(), u, 1"

@@ -14,7 +14,13 @@ post_delete, below: the services, the admin, a referral converted into a client 
 client deleted with its enrolments); the set-wise ones call it themselves (the bulk and split
 assignments, ``programmes._insert_enrolments`` for the list's add jobs and the next run, the
 import's ``bulk_create``); a client's tier changing (``Client`` post_save, below: its form, API,
-admin and import all save the client)."""
+admin and import all save the client).
+
+The list's counts by stage and tier (the count its page shows when filtered by them alone, which
+joined the list to its clients on each view) and by assignee and stage (programme progress) are
+kept the same way under a second token, ``counts_token``: every write above sets it too, and so
+does a client moving to another stage (``Enrolment`` saved with its ``stage``: the
+``enrolment_set_stage`` service, which visits and reports call), which leaves the load alone."""
 
 import uuid
 
@@ -37,7 +43,16 @@ def load_changed(*, programme_ids=None, client_id=None) -> None:
         )
     else:
         programmes = programmes.filter(pk__in=list(programme_ids))
-    programmes.update(load_token=uuid.uuid4())
+    # Who holds which client, or its weight, changing may change the counts by stage and tier
+    # too (a client added, removed, its tier changed): both tokens, in one UPDATE.
+    programmes.update(load_token=uuid.uuid4(), counts_token=uuid.uuid4())
+
+
+def counts_changed(*, programme_ids) -> None:
+    """Sets a new counts token on the given programmes (a client moved to another stage)."""
+    from .models import Programme
+
+    Programme.objects.filter(pk__in=list(programme_ids)).update(counts_token=uuid.uuid4())
 
 
 def cache_key(programme) -> str:
@@ -53,6 +68,18 @@ def cached_load(programme, compute) -> dict:
         load = compute(programme)
         cache.set(key, load, timeout=TIMEOUT)
     return load
+
+
+def cached_counts(programme, name: str, compute) -> dict:
+    """``compute(programme)``, counts of the list's clients by ``name`` (``selectors.list_counts``
+    and ``selectors.progress``), from the cache under the programme's counts token, computed and
+    stored when it has none."""
+    key = f"programme:counts:{name}:{programme.pk}:{programme.counts_token}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = compute(programme)
+        cache.set(key, counts, timeout=TIMEOUT)
+    return counts
 
 
 def _pool_key(programme_id, load_token) -> str:
@@ -105,6 +132,8 @@ def _enrolment_saved(sender, instance, created, update_fields=None, **kwargs):
         return
     if created or update_fields is None or "assignee" in update_fields:
         load_changed(programme_ids=[instance.programme_id])
+    elif "stage" in update_fields:
+        counts_changed(programme_ids=[instance.programme_id])
 
 
 def _enrolment_deleted(sender, instance, origin=None, **kwargs):

@@ -59,7 +59,9 @@ def programme_update(*, programme: Programme, by, **fields) -> Programme:
     for name, value in fields.items():
         setattr(programme, name, value)
     programme.full_clean()
-    programme.save()
+    # These fields only: a whole row written back would restore the cache tokens as this
+    # request read them, over a new one a write set meanwhile (``programme.load``).
+    programme.save(update_fields=list(fields))
     return programme
 
 

@@ -31,10 +31,12 @@ from ..forms import (
     with_saved_version,
 )
 from ..selectors import enrolment_list as list_rows
-from ..selectors import pool_choices, signal_texts, signals_for
+from ..selectors import list_total, pool_choices, signal_texts, signals_for
 from .access import get_programme, may_manage
 
 ENROLMENTS_PER_PAGE = 50
+# The filters the list's kept counts answer (``selectors.list_counts``).
+KEPT_COUNTS = ("stage", "tier")
 
 
 @login_required
@@ -42,18 +44,30 @@ def enrolment_list(request, pk):
     programme = get_programme(request, pk)
     filterset = EnrolmentFilter(request.GET, queryset=list_rows(programme), programme=programme)
     selected = filterset.qs
+    chosen = filterset.form.cleaned_data
+    # Filtered by stage or tier alone, the list's size is kept by stage and tier
+    # (``list_counts``); searched alone, the search counted the clients it found on the list;
+    # otherwise it is counted up to a cap with its rows (unfiltered, the first 1,001 rows of
+    # the list: cheap whatever the plan, and no recount after each stage change).
+    total = None
+    filters = {name for name, value in chosen.items() if value}
+    if filters and filters <= set(KEPT_COUNTS):
+        total = list_total(programme, stage=chosen.get("stage"), tier=chosen.get("tier"))
+    elif filters == {"q"}:
+        total = filterset.matched_on_list
     # Keyset pages by the client's (name, id) — a client is on a list once —, so the last page of
-    # 100,000 costs what the first does; the total is counted up to a cap.
+    # 100,000 costs what the first does.
     page = keyset_page(
         selected,
-        selected.values("pk"),
+        selected.values("pk") if total is None else None,
         request.GET,
         size=ENROLMENTS_PER_PAGE,
         name="client__name",
         tiebreak="client_id",
         # The clients' tier and segment have indexes in name order (client_tier_name_idx,
         # client_segment_name_idx): counted along them, the count stops at its cap.
-        count_in_order=any(filterset.form.cleaned_data.get(f) for f in ("tier", "segment")),
+        count_in_order=any(chosen.get(f) for f in ("tier", "segment")),
+        total=total,
     )
     manages = may_manage(request.user, programme)
     bulk_form = BulkAssignForm(programme=programme)
