@@ -16,11 +16,12 @@ assignments, ``programmes._insert_enrolments`` for the list's add jobs and the n
 import's ``bulk_create``); a client's tier changing (``Client`` post_save, below: its form, API,
 admin and import all save the client).
 
-The list's counts by stage and tier (the count its page shows when filtered by them alone, which
-joined the list to its clients on each view) and by assignee and stage (programme progress) are
-kept the same way under a second token, ``counts_token``: every write above sets it too, and so
-does a client moving to another stage (``Enrolment`` saved with its ``stage``: the
-``enrolment_set_stage`` service, which visits and reports call), which leaves the load alone."""
+The list's count filtered by stage and tier (the count its page shows when filtered by them
+alone, which joined the list to its clients on each view; kept as the page counted it) and its
+counts by assignee and stage (programme progress) are kept the same way under a second token,
+``counts_token``: every write above sets it too, and so does a client moving to another stage
+(``Enrolment`` saved with its ``stage``: the ``enrolment_set_stage`` service, which visits and
+reports call), which leaves the load alone."""
 
 import uuid
 
@@ -70,16 +71,27 @@ def cached_load(programme, compute) -> dict:
     return load
 
 
+def _counts_key(programme, name: str) -> str:
+    return f"programme:counts:{name}:{programme.pk}:{programme.counts_token}"
+
+
 def cached_counts(programme, name: str, compute) -> dict:
-    """``compute(programme)``, counts of the list's clients by ``name`` (``selectors.list_counts``
-    and ``selectors.progress``), from the cache under the programme's counts token, computed and
-    stored when it has none."""
-    key = f"programme:counts:{name}:{programme.pk}:{programme.counts_token}"
-    counts = cache.get(key)
+    """``compute(programme)``, counts of the list's clients by ``name`` (``selectors.progress``),
+    from the cache under the programme's counts token, computed and stored when it has none."""
+    counts = kept_count(programme, name)
     if counts is None:
         counts = compute(programme)
-        cache.set(key, counts, timeout=TIMEOUT)
+        keep_count(programme, name, counts)
     return counts
+
+
+def kept_count(programme, name: str):
+    """What ``keep_count`` kept under ``name`` for the programme's counts token, or None."""
+    return cache.get(_counts_key(programme, name))
+
+
+def keep_count(programme, name: str, value) -> None:
+    cache.set(_counts_key(programme, name), value, timeout=TIMEOUT)
 
 
 def _pool_key(programme_id, load_token) -> str:

@@ -62,9 +62,10 @@ class Programme(models.Model):
     # rather than a counter: a counter restarts at the same values when a database is rebuilt
     # or a test rolls back, and the cache outlives both.
     load_token = models.UUIDField(_("load token"), default=uuid.uuid4, editable=False)
-    # Names the cached counts of the list by stage and tier (``selectors.list_counts``): every
-    # write that adds or removes a client, moves one to another stage or changes a client's
-    # tier sets a new one (``load.counts_changed``, and ``load.load_changed`` sets both).
+    # Names the kept counts of the list by stage and tier (``selectors.kept_list_count``) and by
+    # assignee and stage (``selectors.progress``): every write that adds or removes a client,
+    # moves one to another stage or changes a client's tier sets a new one
+    # (``load.counts_changed``, and ``load.load_changed`` sets both).
     counts_token = models.UUIDField(_("counts token"), default=uuid.uuid4, editable=False)
 
     objects = ProgrammeQuerySet.as_manager()

@@ -30,7 +30,7 @@ from vipcrm.expressions import SubqueryCount
 from vipcrm.lists import person_name
 
 from .enums import STAFF_CAPACITY, VISITED_STAGES, WORKED_THROUGH_STAGES, StaffKind, Stage
-from .load import cached_counts, cached_load, cached_pool
+from .load import cached_counts, cached_load, cached_pool, keep_count, kept_count
 from .models import Enrolment, Programme, StaffMember
 
 
@@ -101,34 +101,19 @@ def enrolment_list_rows(enrolments):
     )
 
 
-def list_counts(programme: Programme) -> dict:
-    """``{(stage, tier): clients}`` over the programme's whole list, from the cache while no
-    client was added, removed, moved to another stage or changed tier (``load.cached_counts``):
-    the list's count when it is filtered by these alone, whatever the planner would have made of
-    counting the join. Joined afresh, the capped count either walked the tier's name index
-    probing each client's enrolment (5 ms) or hashed the stage's 60,000 enrolments (45 ms),
-    as the statistics of the day made it guess."""
-    return cached_counts(programme, "stage_tier", _list_counts)
+def kept_list_count(programme: Programme, *, stage: str, tier: str) -> int | None:
+    """The list's count filtered by ``stage`` and ``tier`` alone (either may be empty), as its
+    page counted it last (capped: ``count_cap + 1`` for more), while no client was added,
+    removed, moved to another stage or changed tier (``load.kept_count``); ``None`` when it
+    was not counted since. Counted afresh with its rows, the capped count either walked the
+    tier's name index probing each client's enrolment (5 ms) or hashed the stage's 60,000
+    enrolments (45 ms), as the statistics of the day made PostgreSQL guess: kept, a view after
+    no write pays neither, and the first view after a write pays what every view paid."""
+    return kept_count(programme, f"list:{stage}:{tier}")
 
 
-def _list_counts(programme: Programme) -> dict:
-    return {
-        (stage, tier): count
-        for stage, tier, count in Enrolment.objects.filter(programme=programme)
-        .order_by()
-        .values_list("stage", "client__tier")
-        .annotate(count=Count("*"))
-    }
-
-
-def list_total(programme: Programme, *, stage: str = "", tier: str = "") -> int:
-    """How many clients of the list are at ``stage`` and of ``tier`` (either or both empty:
-    any), from ``list_counts``."""
-    return sum(
-        count
-        for (at, of), count in list_counts(programme).items()
-        if (not stage or at == stage) and (not tier or of == tier)
-    )
+def keep_list_count(programme: Programme, *, stage: str, tier: str, total: int) -> None:
+    keep_count(programme, f"list:{stage}:{tier}", total)
 
 
 def pool_choices(programme: Programme) -> list:
@@ -269,9 +254,10 @@ def _progress_counts(programme: Programme) -> dict:
     """``{(assignee, stage): clients}``: one GROUP BY over the list's (programme, assignee, stage)
     index, a few rows a person (three COUNTs with a FILTER over an IN list for each of 100,000
     rows took PostgreSQL half as long again). Kept in the cache under the counts token, as the
-    list's counts by stage and tier (``list_counts``): at 100,000 clients it reads every
+    list's counts by stage and tier (``kept_list_count``): at 100,000 clients it reads every
     enrolment (30–60 ms, by the index or the table as the planner's statistics of the day
-    say), so it runs once per change of the list, not on every view."""
+    say), so it runs once per change of the list, not on every view: the first view after a
+    change pays what every view paid."""
     return {
         (assignee, stage): count
         for assignee, stage, count in Enrolment.objects.filter(programme=programme)

@@ -31,11 +31,17 @@ from ..forms import (
     with_saved_version,
 )
 from ..selectors import enrolment_list as list_rows
-from ..selectors import list_total, pool_choices, signal_texts, signals_for
+from ..selectors import (
+    keep_list_count,
+    kept_list_count,
+    pool_choices,
+    signal_texts,
+    signals_for,
+)
 from .access import get_programme, may_manage
 
 ENROLMENTS_PER_PAGE = 50
-# The filters the list's kept counts answer (``selectors.list_counts``).
+# The filters whose counts are kept (``selectors.kept_list_count``).
 KEPT_COUNTS = ("stage", "tier")
 
 
@@ -45,14 +51,16 @@ def enrolment_list(request, pk):
     filterset = EnrolmentFilter(request.GET, queryset=list_rows(programme), programme=programme)
     selected = filterset.qs
     chosen = filterset.form.cleaned_data
-    # Filtered by stage or tier alone, the list's size is kept by stage and tier
-    # (``list_counts``); searched alone, the search counted the clients it found on the list;
-    # otherwise it is counted up to a cap with its rows (unfiltered, the first 1,001 rows of
-    # the list: cheap whatever the plan, and no recount after each stage change).
+    # Filtered by stage or tier alone, the list's count is kept from the last view until a
+    # client is added, removed, moved or changes tier (``kept_list_count``); searched alone,
+    # the search counted the clients it found on the list; otherwise it is counted up to a cap
+    # with its rows (unfiltered, the first 1,001 rows of the list: cheap whatever the plan).
     total = None
     filters = {name for name, value in chosen.items() if value}
-    if filters and filters <= set(KEPT_COUNTS):
-        total = list_total(programme, stage=chosen.get("stage"), tier=chosen.get("tier"))
+    kept = bool(filters) and filters <= set(KEPT_COUNTS)
+    if kept:
+        stage, tier = chosen.get("stage") or "", chosen.get("tier") or ""
+        total = kept_list_count(programme, stage=stage, tier=tier)
     elif filters == {"q"}:
         total = filterset.matched_on_list
     # Keyset pages by the client's (name, id) — a client is on a list once —, so the last page of
@@ -69,6 +77,8 @@ def enrolment_list(request, pk):
         count_in_order=any(chosen.get(f) for f in ("tier", "segment")),
         total=total,
     )
+    if kept and total is None:
+        keep_list_count(programme, stage=stage, tier=tier, total=page.count + page.count_is_capped)
     manages = may_manage(request.user, programme)
     bulk_form = BulkAssignForm(programme=programme)
     # The pool is listed twice (the assignee filter, the bulk-assign bar), the segments and the
