@@ -288,8 +288,9 @@ def reindex_enrolments(cursor) -> None:
     not shrink an index: each round left the (assignee, stage, client) index larger (867 pages
     as built, 2,328 after five rounds), and the planner, costing the bigger indexes, turned
     the pages measured next from index walks to hash joins and sequential scans. A programme's
-    list is not rewritten whole and rolled back in production; the data set is put back as it
-    was built."""
+    list is not rewritten whole and rolled back in production. Rebuilt, the indexes are packed
+    as a restored database's are (532 pages for that index): smaller than as built, where the
+    rows' random order left the pages part full."""
     cursor.execute("REINDEX TABLE programme_enrolment")
     cursor.execute("ANALYZE programme_enrolment")
 
