@@ -12,6 +12,7 @@ from django.utils import timezone
 from clients.models import Client
 from feedback.models import CorrectiveActionStep, FollowUp, Notification, NotificationSettings
 from tests import factories
+from tests.explain import plan
 
 TODAY = timezone.localdate
 
@@ -691,3 +692,28 @@ def test_the_programme_filter_offers_the_programmes_one_may_see(
     factories.CorrectiveActionFactory(client=world.client, owner=employee)
     page = as_employee.get(url, {"programme": run.pk}).context["page_obj"]
     assert [action.pk for action in page] == [chosen.pk]
+
+
+def test_an_employees_items_are_found_by_index_or_by_a_hash_of_their_clients(
+    postgresql, world, employee, colleague, as_employee
+):
+    """The employee's clients are asked twice in the list's query (feedback.querysets): as an
+    array read first, which the client index of the items reads, and as ``IN (subquery)``,
+    which a scan of the whole table probes in a hash instead of comparing each item with every
+    id of the array."""
+    factories.OpportunityFactory(client=world.client, owner=colleague, topic="On my client")
+    factories.OpportunityFactory(client=world.colleague_client, owner=colleague, topic="Theirs")
+    url = reverse("feedback:opportunity_list")
+    as_employee.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        page = as_employee.get(url).context["page_obj"]
+    assert [o.topic for o in page] == ["On my client"]
+    ids = next(q["sql"] for q in captured.captured_queries if "_total_count" in q["sql"])
+    with connection.cursor() as cursor:  # a few rows: PostgreSQL scans them
+        cursor.execute("EXPLAIN " + ids)
+        scanned = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on feedback_opportunity" in scanned
+    assert "(hashed SubPlan 1) AND (client_id = ANY ($" in scanned, scanned
+    indexed = plan(ids)  # as on a big table
+    assert "Index Cond: (client_id = ANY ($" in indexed, indexed
+    assert "Seq Scan on feedback_opportunity" not in indexed
