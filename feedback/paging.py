@@ -6,8 +6,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, Window
 from django.db.models.expressions import RawSQL
 
-from vipcrm.expressions import InIds
-
 
 def ids_page(queryset, number, per_page: int, *, windows=None, **totals) -> Page:
     """``Paginator(queryset, per_page).get_page(number)`` with the ids of the page's rows as its
@@ -56,21 +54,17 @@ def ids_page(queryset, number, per_page: int, *, windows=None, **totals) -> Page
     return page
 
 
-def values_of_page(page, rows, *fields, **expressions):
-    """Read the rows of ``page`` (a Paginator page of a list without its joins, or of its ids:
-    ``ids_page``) from ``rows``
-    (the same model's queryset, ordered as the list) as values: one object a row with the
-    attributes ``fields`` and ``expressions`` name (``client_name=F("client__name")``).
+def rows_of_page(page, rows) -> Page:
+    """Read the rows of ``page`` (a page of ids: ``ids_page``) from ``rows``, a
+    ``vipcrm.prepared.PreparedValues`` of the list's rows by their ids (``ids``, with ``pk``
+    among its fields): one object a row with the fields' names as attributes, in the page's
+    order.
 
     The page is cut in the list's own table and only its 50 rows are joined (joined first,
-    PostgreSQL joined all of a person's items before sorting them); the ids are read first
-    (``InIds``: an array, then the primary key's index), where ``pk IN (page)`` hashed the page
-    and read the whole table to probe it; and the rows come as values: a select_related row of
-    three model instances cost more than its markup.
+    PostgreSQL joined all of a person's items before sorting them); the rows come as values (a
+    select_related row of three model instances cost more than its markup), by a query
+    compiled once per process (building and compiling it cost more than running it).
     """
-    if isinstance(page.object_list, list):  # the ids themselves (ids_page)
-        cut = rows.filter(pk__in=page.object_list)
-    else:
-        cut = rows.filter(InIds("pk", page.object_list.values("pk")))
-    page.object_list = [SimpleNamespace(**row) for row in cut.values(*fields, **expressions)]
+    by_id = {row["pk"]: row for row in rows(ids=page.object_list)}
+    page.object_list = [SimpleNamespace(**by_id[pk]) for pk in page.object_list if pk in by_id]
     return page

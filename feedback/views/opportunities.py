@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from vipcrm import roles
 from vipcrm.lists import set_choice_labels, set_formatted
+from vipcrm.prepared import InParam, PreparedValues
 
 from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
 from ..forms.followups import OpportunityLoseForm, OpportunityWinForm
 from ..models import Opportunity
-from ..paging import ids_page, values_of_page
+from ..paging import ids_page, rows_of_page
 from ..people import set_names
 from ..rows import opportunity_rows
 from ..services import followups as services
@@ -135,6 +136,21 @@ def _subject_position_name():
     )
 
 
+# The rows of a page by their ids: what a row shows (feedback.rows.opportunity_rows).
+PAGE_ROWS = PreparedValues(
+    lambda ids: (
+        Opportunity.objects.filter(InParam("pk", ids))
+        .order_by()
+        .values(
+            *ROW_FIELDS,
+            client_name=F("client__name"),
+            subject_position_name=_subject_position_name(),
+        )
+    ),
+    "ids",
+)
+
+
 @login_required
 def opportunity_list(request):
     ordering = ("-created_at", "-id")
@@ -145,13 +161,7 @@ def opportunity_list(request):
         filterset.qs, request.GET.get("page"), 50, windows=_total_windows(), **_totals()
     )
     totals = page.totals
-    page = values_of_page(
-        page,
-        Opportunity.objects.order_by(*ordering),
-        *ROW_FIELDS,
-        client_name=F("client__name"),
-        subject_position_name=_subject_position_name(),
-    )
+    page = rows_of_page(page, PAGE_ROWS)
     set_names(page.object_list)
     set_choice_labels(page, kind=OpportunityKind, status=OpportunityStatus)
     # As |floatformat:"2g" writes them (nothing for no value), each amount formatted once.
