@@ -87,13 +87,9 @@ class WorkItemQuerySet(ClientScopedQuerySet):
         # PostgreSQL scans the whole table instead (a tenth of the scale: 2,000 opportunities,
         # a quarter of them the employee's), it would compare each item with every id of the
         # array (an array from a subquery is not hashed; 9 ms): so the same clients are asked
-        # first as ``IN (subquery)``, which a scan probes in a hash of them, and only the
-        # items found there are compared with the array (1.4 ms). The index path is the same
-        # as before: it reads the array's ids and rechecks the rows it found.
-        own_list = Q(
-            Q(**{f"{self.client_field}__in": clients(assignee=user)}),
-            InIds(self.client_field, clients(assignee=user)),
-        )
+        # first as ``IN (subquery)``, which a scan probes in a hash of them (``hashed``; 1.4
+        # ms). The index path is the same as before.
+        own_list = InIds(self.client_field, clients(assignee=user), hashed=True)
         # The programmes the user runs, looked up first (once per request): a branch for them
         # only when there are some, so that PostgreSQL's estimate of an employee's items is
         # theirs, not every item of the programme (which made it read all items anyway).
