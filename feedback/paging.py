@@ -54,6 +54,40 @@ def ids_page(queryset, number, per_page: int, *, windows=None, **totals) -> Page
     return page
 
 
+def rows_page(queryset, number, per_page: int, *fields, **expressions) -> Page:
+    """``Paginator(queryset, per_page).get_page(number)`` with the page's rows read as values
+    (``fields`` and ``expressions``, as ``queryset.values()`` takes them; one object a row,
+    their names as attributes), counted in the same query (``COUNT(*) OVER ()``).
+
+    As ``ids_page``: an empty page (an empty list, a page past the last or a wrong number) is
+    counted by a COUNT, then the page ``get_page`` gives is read. PostgreSQL computes an
+    expression of the rows that the order does not need (a correlated subquery) after the
+    sort and the LIMIT: for the page's rows only."""
+    paginator = Paginator(queryset, per_page)
+    count = {"_total_count": RawSQL("COUNT(*) OVER ()", (), output_field=IntegerField())}
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1:
+        bottom = (number - 1) * per_page
+        cut = list(queryset.values(*fields, **expressions, **count)[bottom : bottom + per_page])
+        if cut:
+            paginator.count = cut[0]["_total_count"]
+            return Page([_values_row(row) for row in cut], number, paginator)
+    paginator.count = queryset.order_by().count()
+    page = paginator.get_page(number)
+    bottom = (page.number - 1) * per_page
+    rows = queryset.values(*fields, **expressions)[bottom : bottom + per_page]
+    page.object_list = [_values_row(row) for row in rows] if paginator.count else []
+    return page
+
+
+def _values_row(row: dict) -> SimpleNamespace:
+    row.pop("_total_count", None)
+    return SimpleNamespace(**row)
+
+
 def rows_of_page(page, rows) -> Page:
     """Read the rows of ``page`` (a page of ids: ``ids_page``) from ``rows``, a
     ``vipcrm.prepared.PreparedValues`` of the list's rows by their ids (``ids``, with ``pk``

@@ -35,7 +35,7 @@ def truncated(text: str, length: int) -> str:
 
 def corrective_action_list_rows(request, actions, past_due_word: str) -> str:
     """The corrective actions page (``feedback/correctiveaction_list.html``), from rows of
-    values (``feedback.paging.values_of_page``)."""
+    values (``feedback.paging.rows_of_page``)."""
     badge = f' <span class="badge text-bg-danger">{escape(past_due_word)}</span>'
     danger = ' class="table-danger"'
     rows = []
@@ -59,7 +59,7 @@ def corrective_action_list_rows(request, actions, past_due_word: str) -> str:
 
 def opportunity_rows(request, opportunities) -> str:
     """The opportunities page (``feedback/opportunity_list.html``), from rows of values
-    (``feedback.paging.values_of_page``)."""
+    (``feedback.paging.rows_of_page``)."""
     rows = []
     opportunity_detail_url = _url_of(request, "feedback:opportunity_detail")
     for opportunity in opportunities:
@@ -159,7 +159,7 @@ def follow_up_work_rows(request, follow_ups) -> str:
 
 
 def my_list_rows(request, rows) -> str:
-    """My list's cards (``feedback/my_list.html``), from ``feedback.my_list.personal_rows``
+    """My list's cards (``feedback/my_list.html``), from ``feedback.my_list.personal_page``
     rows with their marks (``with_marks``) and overdue words (the view's)."""
     from django.utils import timezone
     from django.utils.formats import date_format, localize

@@ -377,7 +377,7 @@ def test_an_employee_sees_what_they_own_and_what_hangs_off_their_clients(
 
 
 def test_list_pages_are_cut_before_their_rows_are_joined(world, employee, as_employee):
-    """The page's rows are read by the ids of the page (feedback.paging.values_of_page): the
+    """The page's rows are read by the ids of the page (feedback.paging.rows_of_page): the
     second page holds exactly the next rows, in the list's order, with their client."""
     now = timezone.now()
     opportunities = []
