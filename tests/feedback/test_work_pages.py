@@ -537,7 +537,8 @@ def test_amounts_are_written_as_floatformat_2g_writes_them(language):
 
     values = [None, 0, Decimal("0"), Decimal("-0.001"), Decimal("0.005"), Decimal("1.005"), 7]
     values += [Decimal("999.995"), Decimal("1234"), Decimal("1500.5"), Decimal("-98765.4321")]
-    values += [Decimal("1234567.891"), Decimal("12345678901.2")]
+    values += [Decimal("1234567.891"), Decimal("12345678901.2"), Decimal("-1234567.005")]
+    values += [Decimal("100000"), Decimal("999999.999"), Decimal("-0.004"), 1234567]
     with translation.override(language):
         amount = amount_format()
         assert [amount(v) for v in values] == [floatformat(v, "2g") for v in values]
