@@ -35,7 +35,7 @@ def truncated(text: str, length: int) -> str:
 
 def corrective_action_list_rows(request, actions, past_due_word: str) -> str:
     """The corrective actions page (``feedback/correctiveaction_list.html``), from rows of
-    values (``feedback.paging.rows_of_page``)."""
+    values (``feedback.paging.rows_page``)."""
     badge = f' <span class="badge text-bg-danger">{escape(past_due_word)}</span>'
     danger = ' class="table-danger"'
     rows = []
@@ -59,7 +59,7 @@ def corrective_action_list_rows(request, actions, past_due_word: str) -> str:
 
 def opportunity_rows(request, opportunities) -> str:
     """The opportunities page (``feedback/opportunity_list.html``), from rows of values
-    (``feedback.paging.rows_of_page``)."""
+    (``feedback.paging.rows_page``)."""
     rows = []
     opportunity_detail_url = _url_of(request, "feedback:opportunity_detail")
     for opportunity in opportunities:

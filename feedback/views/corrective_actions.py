@@ -3,22 +3,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.models import Client
+from programme.models import Programme
 from vipcrm import roles
 from vipcrm.lists import set_choice_labels, set_formatted, short_date
-from vipcrm.prepared import InParam, PreparedValues
 
 from ..enums import CorrectiveActionStatus
 from ..filters_followups import CorrectiveActionFilter
 from ..forms.followups import CorrectiveActionHandOverForm, StepNoteForm
 from ..models import CorrectiveAction
-from ..paging import ids_page, rows_of_page
+from ..paging import name_of, rows_page
 from ..people import set_names
 from ..rows import corrective_action_list_rows
 from ..services import followups as services
@@ -26,18 +27,7 @@ from .access import back, error_text, require_write
 
 # What a row of the list shows (feedback.rows.corrective_action_list_rows), with its client's
 # and programme's names; the owner's name from the cached people (feedback.people).
-ROW_FIELDS = ("pk", "complaint", "due_on", "status", "owner_id")
-# The rows of a page by their ids (``past_due`` is set in Python, as the list's order says it).
-PAGE_ROWS = PreparedValues(
-    lambda ids: (
-        CorrectiveAction.objects.filter(InParam("pk", ids))
-        .order_by()
-        .values(*ROW_FIELDS, client_name=F("client__name"), programme_name=F("programme__name"))
-    ),
-    "ids",
-)
-# Past due: still to do (open or in progress) and due before today.
-PAST_DUE_STATUSES = ("open", "in_progress")
+ROW_FIELDS = ("pk", "complaint", "due_on", "status", "past_due", "owner_id")
 
 
 @login_required
@@ -46,7 +36,7 @@ def corrective_action_list(request):
     programme's. The ones past due come first, then by due date."""
     today = timezone.localdate()
     past_due = Case(
-        When(status__in=PAST_DUE_STATUSES, due_on__lt=today, then=Value(0)),
+        When(status__in=("open", "in_progress"), due_on__lt=today, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
@@ -57,10 +47,17 @@ def corrective_action_list(request):
         .order_by(*ordering)
     )
     filterset = CorrectiveActionFilter(request.GET, queryset=actions, request=request)
-    page = rows_of_page(ids_page(filterset.qs, request.GET.get("page"), 50), PAGE_ROWS)
-    for action in page.object_list:
-        # 0 for past due, as the list's order (``past_due``) counts it.
-        action.past_due = int(not (action.status in PAST_DUE_STATUSES and action.due_on < today))
+    # The page's rows and the list's count in one query; the names by subqueries, which
+    # PostgreSQL runs for the page's rows only.
+    table = CorrectiveAction._meta.db_table
+    page = rows_page(
+        filterset.qs,
+        request.GET.get("page"),
+        50,
+        *ROW_FIELDS,
+        client_name=name_of(Client, "client_id", table=table),
+        programme_name=name_of(Programme, "programme_id", table=table),
+    )
     set_names(page.object_list)
     set_choice_labels(page, status=CorrectiveActionStatus)
     set_formatted(page, short_date, due_text="due_on")

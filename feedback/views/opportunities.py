@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Count, DecimalField, F, IntegerField, Q, Sum
+from django.db.models import CharField, Count, DecimalField, IntegerField, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,15 +15,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.models import Client
 from vipcrm import roles
 from vipcrm.lists import set_choice_labels, set_formatted
-from vipcrm.prepared import InParam, PreparedValues
 
 from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
 from ..forms.followups import OpportunityLoseForm, OpportunityWinForm
 from ..models import Opportunity
-from ..paging import ids_page, rows_of_page
+from ..paging import name_of, rows_page
 from ..people import set_names
 from ..rows import opportunity_rows
 from ..services import followups as services
@@ -45,7 +45,7 @@ def _totals() -> dict:
 
 def _total_windows() -> dict:
     """The same totals as window expressions over the list, written out (see
-    ``feedback.paging.ids_page``, which counts the list itself): a conditional sum is what the
+    ``feedback.paging.rows_page``, which counts the list itself): a conditional sum is what the
     filtered aggregate counts, and a sum over no row is NULL as the filtered ``Sum``'s."""
     table = Opportunity._meta.db_table
     money = DecimalField(max_digits=14, decimal_places=2)
@@ -143,32 +143,24 @@ def _subject_position_name():
     )
 
 
-# The rows of a page by their ids: what a row shows (feedback.rows.opportunity_rows).
-PAGE_ROWS = PreparedValues(
-    lambda ids: (
-        Opportunity.objects.filter(InParam("pk", ids))
-        .order_by()
-        .values(
-            *ROW_FIELDS,
-            client_name=F("client__name"),
-            subject_position_name=_subject_position_name(),
-        )
-    ),
-    "ids",
-)
-
-
 @login_required
 def opportunity_list(request):
     ordering = ("-created_at", "-id")
     opportunities = Opportunity.objects.visible_to(request.user).order_by(*ordering)
     filterset = OpportunityFilter(request.GET, queryset=opportunities, request=request)
-    # The page's ids with the totals of the whole list, in one query.
-    page = ids_page(
-        filterset.qs, request.GET.get("page"), 50, windows=_total_windows(), **_totals()
+    # The page's rows with the totals of the whole list, in one query; the names by
+    # subqueries, which PostgreSQL runs for the page's rows only.
+    page = rows_page(
+        filterset.qs,
+        request.GET.get("page"),
+        50,
+        *ROW_FIELDS,
+        windows=_total_windows(),
+        totals=_totals(),
+        client_name=name_of(Client, "client_id", table=Opportunity._meta.db_table),
+        subject_position_name=_subject_position_name(),
     )
     totals = page.totals
-    page = rows_of_page(page, PAGE_ROWS)
     set_names(page.object_list)
     set_choice_labels(page, kind=OpportunityKind, status=OpportunityStatus)
     # As |floatformat:"2g" writes them (nothing for no value), each amount formatted once.

@@ -1,6 +1,7 @@
 """The follow-up pages: what each shows and changes, bad input, and constant query counts."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -376,8 +377,8 @@ def test_an_employee_sees_what_they_own_and_what_hangs_off_their_clients(
     assert sorted(a.pk for a in page) == sorted(a.pk for a in actions)
 
 
-def test_list_pages_are_cut_before_their_rows_are_joined(world, employee, as_employee):
-    """The page's rows are read by the ids of the page (feedback.paging.rows_of_page): the
+def test_list_pages_are_cut_before_their_names_are_read(world, employee, as_employee):
+    """The page's rows are cut before their names are read (feedback.paging.rows_page): the
     second page holds exactly the next rows, in the list's order, with their client."""
     now = timezone.now()
     opportunities = []
@@ -601,7 +602,7 @@ def test_my_work_follow_up_rows_are_the_former_template_loop(world, employee, as
 def test_a_page_past_the_last_is_the_last_and_a_wrong_number_the_first(
     world, employee, as_employee
 ):
-    """feedback.paging.ids_page counts with the page's ids, and answers as Paginator.get_page:
+    """feedback.paging.rows_page counts with the page's rows, and answers as Paginator.get_page:
     past the last page (or below the first) the last, not a number the first."""
     for i in range(53):
         factories.CorrectiveActionFactory(
@@ -714,7 +715,34 @@ def test_an_employees_items_are_found_by_index_or_by_a_hash_of_their_clients(
         cursor.execute("EXPLAIN " + ids)
         scanned = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan on feedback_opportunity" in scanned
-    assert "(hashed SubPlan 1) AND (client_id = ANY ($" in scanned, scanned
+    assert re.search(r"\(hashed SubPlan \d+\) AND \(client_id = ANY \(\$", scanned), scanned
     indexed = plan(ids)  # as on a big table
     assert "Index Cond: (client_id = ANY ($" in indexed, indexed
     assert "Seq Scan on feedback_opportunity" not in indexed
+
+
+def test_a_list_pages_names_are_read_for_its_rows_only(postgresql, world, employee, as_employee):
+    """The opportunities' and corrective actions' pages read their rows, names and totals in
+    one query (feedback.paging.rows_page): PostgreSQL sorts the list, keeps the page, and only
+    then reads each row's client (and programme, position) name, for the 50 rows shown."""
+    for i in range(55):
+        factories.OpportunityFactory(client=world.client, owner=employee, topic=f"T{i}")
+        factories.CorrectiveActionFactory(client=world.client, owner=employee, due_on=TODAY())
+    for name, subqueries in (
+        ("feedback:opportunity_list", 3),
+        ("feedback:corrective_action_list", 2),
+    ):
+        url = reverse(name)
+        as_employee.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            page = as_employee.get(url).context["page_obj"]
+        assert (len(page), page.paginator.count, page[0].client_name) == (50, 55, "Alfa Steel")
+        (sql,) = [q["sql"] for q in captured.captured_queries if "_total_count" in q["sql"]]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql)
+            plan = [row[0] for row in cursor.fetchall()]
+        loops = [int(line.split("loops=")[1].rstrip(")")) for line in plan if "loops=" in line]
+        # Each name's subquery ran once per row of the page; nothing ran once per row of the
+        # list but the scan of the list itself.
+        assert loops.count(50) >= subqueries, plan
+        assert 55 not in loops, plan
