@@ -1,4 +1,5 @@
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
 from django.db.models import Q
 
 from vipcrm import roles
@@ -20,15 +21,44 @@ def visible_programmes(user) -> list[tuple[int, str, int]]:
     are among them: a manager sees what they run)."""
     cached = getattr(user, "_vipcrm_visible_programmes", None)
     if cached is None:
-        from programme.models import Programme
-
-        cached = list(
-            Programme.objects.visible_to(user)
-            .order_by("-starts_on", "name")
-            .values_list("pk", "name", "manager_id")
-        )
+        cached = _read_visible_programmes(user)
         user._vipcrm_visible_programmes = cached
     return cached
+
+
+# The SQL of ``visible_programmes`` by database and kind of user, kept once compiled: building
+# and compiling the query cost ten times what running it did (1 ms of a follow-up list's
+# Python). See ``_read_visible_programmes``.
+_VISIBLE_PROGRAMMES_SQL: dict = {}
+
+
+def _read_visible_programmes(user) -> list[tuple[int, str, int]]:
+    from programme.models import Programme
+
+    connection = connections[Programme.objects.db]
+    # What ``Programme.objects.visible_to`` decides by: whether one is logged in, and the
+    # roles (as a superuser) — then the user's id, its only parameter. The SQL is kept only
+    # when its parameters are the user's id and nothing else: a rule that one day asks for
+    # another value is compiled each time, never run with a stale value.
+    kind = (connection.alias, user.is_authenticated, user.is_superuser, roles.role_names(user))
+    compiled = _VISIBLE_PROGRAMMES_SQL.get(kind)
+    if compiled is not None:
+        sql, count = compiled
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [user.pk] * count)
+            return [tuple(row) for row in cursor.fetchall()]
+    queryset = (
+        Programme.objects.visible_to(user)
+        .order_by("-starts_on", "name")
+        .values_list("pk", "name", "manager_id")
+    )
+    try:
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:  # nobody logged in: no programme
+        return []
+    if user.pk is not None and all(type(p) is int and p == user.pk for p in params):
+        _VISIBLE_PROGRAMMES_SQL[kind] = (sql, len(params))
+    return list(queryset)
 
 
 def _managed_programme_ids(user) -> list[int]:

@@ -14,6 +14,7 @@ from clients.models import Client
 from feedback.models import CorrectiveActionStep, FollowUp, Notification, NotificationSettings
 from tests import factories
 from tests.explain import plan
+from vipcrm import roles
 
 TODAY = timezone.localdate
 
@@ -746,3 +747,42 @@ def test_a_list_pages_names_are_read_for_its_rows_only(postgresql, world, employ
         # list but the scan of the list itself.
         assert loops.count(50) >= subqueries, plan
         assert 55 not in loops, plan
+
+
+def test_visible_programmes_are_read_by_sql_kept_for_each_kind_of_user(
+    world, employee, colleague, manager, director, django_assert_num_queries
+):
+    """feedback.querysets.visible_programmes: the programmes ``Programme.objects.visible_to``
+    gives, by SQL compiled once per kind of user (roles) and run with each user's id."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    from feedback import querysets
+    from programme.models import Programme
+
+    other = factories.ProgrammeFactory(manager=manager, name="Other")
+    factories.StaffMemberFactory(programme=other, employee=colleague)
+    querysets._VISIBLE_PROGRAMMES_SQL.clear()
+
+    def fresh(user):  # a user object of this request, roles read
+        user = get_user_model().objects.get(pk=user.pk)
+        roles.role_names(user)
+        return user
+
+    def expected(user):
+        return list(
+            Programme.objects.visible_to(user)
+            .order_by("-starts_on", "name")
+            .values_list("pk", "name", "manager_id")
+        )
+
+    for user in (employee, colleague, manager, director):
+        first, second, seen = fresh(user), fresh(user), expected(user)
+        assert querysets.visible_programmes(first) == seen
+        with django_assert_num_queries(1):
+            assert querysets.visible_programmes(second) == seen
+    assert {p[1] for p in querysets.visible_programmes(fresh(colleague))} == {"VIP 2026", "Other"}
+    assert [p[1] for p in querysets.visible_programmes(fresh(employee))] == ["VIP 2026"]
+    assert querysets.visible_programmes(AnonymousUser()) == []
+    # management, a manager, and the two employees of one kind
+    assert len(querysets._VISIBLE_PROGRAMMES_SQL) == 3
