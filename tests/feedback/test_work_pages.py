@@ -786,3 +786,19 @@ def test_visible_programmes_are_read_by_sql_kept_for_each_kind_of_user(
     assert querysets.visible_programmes(AnonymousUser()) == []
     # management, a manager, and the two employees of one kind
     assert len(querysets._VISIBLE_PROGRAMMES_SQL) == 3
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("grouped", [False, True])
+def test_a_cards_counts_are_written_as_localize_writes_them(language, grouped, settings):
+    """My list's counts (feedback.rows.localized_count): what ``localize`` writes, separators
+    of the language included, with or without thousand separators."""
+    from django.utils import translation
+    from django.utils.formats import localize
+
+    from feedback.rows import localized_count
+
+    settings.USE_THOUSAND_SEPARATOR = grouped
+    values = [0, 7, 999, -999, 1000, -1000, 12345, 1234567, Decimal("12.5"), 3.5]
+    with translation.override(language):
+        assert [localized_count(v) for v in values] == [localize(v) for v in values]
