@@ -5,7 +5,7 @@ import datetime as dt
 
 import django_filters
 from django.db import connection
-from django.db.models import DateTimeField, F, IntegerField, Q
+from django.db.models import DateTimeField, F, Field, IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -61,10 +61,16 @@ def personal_page(rows, number, per_page: int, *, figures: bool):
     page, and only then runs the figures' subqueries, for its 25 rows. (The sorted ids first,
     then the page's rows by their ids, took two queries, 500 ids sent back, and the planning
     of the figures all the same.)"""
-    expressions = {} if figures else _figures()
+    paired = not figures and connection.vendor == "postgresql"
+    if figures:
+        expressions = {}
+    elif paired:
+        expressions = _paired_figures()
+    else:
+        expressions = _figures()
     # Read as values, not as an enrolment with its client and programme: the page shows a few
     # of their columns, and three model instances a row cost more than the row's markup.
-    return rows_page(
+    page = rows_page(
         rows,
         number,
         per_page,
@@ -76,6 +82,42 @@ def personal_page(rows, number, per_page: int, *, figures: bool):
         client_name=F("client__name"),
         programme_name=F("programme__name"),
         **expressions,
+    )
+    if paired:
+        for row in page.object_list:
+            row.next_visit_id, row.unreported_visits = row.__dict__.pop("planned_visits")
+            row.open_follow_ups, row.overdue_follow_ups = row.__dict__.pop("pending_follow_ups")
+    return page
+
+
+def _paired_figures() -> dict:
+    """The figures of a page on PostgreSQL, those read from the same rows in pairs: the next
+    planned visit and the planned visits past, the follow-ups pending and overdue, each pair
+    one subquery giving an array of the two (four subqueries instead of six: 0.8 ms less of a
+    page of 25 at 100,000 clients). The same counts as ``_figures``' (a test compares them)."""
+    today = timezone.localdate()
+    tables = {
+        "enrolment": Enrolment._meta.db_table,
+        "visit": Visit._meta.db_table,
+        "follow_up": FollowUp._meta.db_table,
+    }
+    figures = _figures()
+    return dict(
+        next_meeting=figures["next_meeting"],
+        overdue_actions=figures["overdue_actions"],
+        planned_visits=RawSQL(
+            "(SELECT ARRAY[(ARRAY_AGG(v.id ORDER BY v.scheduled_at, v.id))[1],"
+            " COUNT(*) FILTER (WHERE v.scheduled_at < %s)] FROM {visit} v"
+            " WHERE v.enrolment_id = {enrolment}.id AND v.status = 'planned')".format(**tables),
+            (timezone.now(),),
+            output_field=Field(),
+        ),
+        pending_follow_ups=RawSQL(
+            "(SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE f.due_on < %s)] FROM {follow_up} f"
+            " WHERE f.client_id = {enrolment}.client_id AND f.done_at IS NULL)".format(**tables),
+            (today,),
+            output_field=Field(),
+        ),
     )
 
 
