@@ -2,11 +2,10 @@
 /api/v1/me/enrolments/ show. Everything is counted in the database, one query per page."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 import django_filters
 from django.db import connection
-from django.db.models import DateTimeField, F, IntegerField, Q
+from django.db.models import DateTimeField, F, Field, IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -18,6 +17,7 @@ from vipcrm.expressions import InIds
 
 from .enums import CLOSED_ACTION_STATUSES
 from .models import CorrectiveAction, FollowUp, Visit
+from .paging import rows_page
 
 # A client assigned this long ago without a meeting booked is marked overdue.
 BOOK_WITHIN_DAYS = 14
@@ -51,24 +51,74 @@ def needs_figures(data) -> bool:
     return data.get("overdue") == "1" or "next_meeting" in (data.get("ordering") or "")
 
 
-def personal_rows(ids):
-    """The enrolments ``ids`` (a page of a person's list, read from ``personal_list``) with
-    what My list shows of them, in the order of ``ids``."""
-    if not ids:
-        return []
+def personal_page(rows, number, per_page: int, *, figures: bool):
+    """The page ``number`` of ``rows`` (a person's list as ``personal_list`` gives it, filtered
+    and ordered; ``figures`` as it was asked for), with what My list shows of each row, read
+    in one query with the count of the list (``feedback.paging.rows_page``).
+
+    Without the figures in the list (its filter and order do not need them), they are asked
+    for the page only: PostgreSQL sorts the person's few hundred rows by the name, keeps the
+    page, and only then runs the figures' subqueries, for its 25 rows. (The sorted ids first,
+    then the page's rows by their ids, took two queries, 500 ids sent back, and the planning
+    of the figures all the same.)"""
+    paired = not figures and connection.vendor == "postgresql"
+    if figures:
+        expressions = {}
+    elif paired:
+        expressions = _paired_figures()
+    else:
+        expressions = _figures()
     # Read as values, not as an enrolment with its client and programme: the page shows a few
     # of their columns, and three model instances a row cost more than the row's markup.
-    values = _with_figures(Enrolment.objects.filter(pk__in=ids).order_by()).values(
+    page = rows_page(
+        rows,
+        number,
+        per_page,
         "pk",
         "client_id",
         "stage",
         "assigned_at",
-        *FIGURES,
+        *(FIGURES if figures else ()),
         client_name=F("client__name"),
         programme_name=F("programme__name"),
+        **expressions,
     )
-    by_id = {row["pk"]: SimpleNamespace(**row) for row in values}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    if paired:
+        for row in page.object_list:
+            row.next_visit_id, row.unreported_visits = row.__dict__.pop("planned_visits")
+            row.open_follow_ups, row.overdue_follow_ups = row.__dict__.pop("pending_follow_ups")
+    return page
+
+
+def _paired_figures() -> dict:
+    """The figures of a page on PostgreSQL, those read from the same rows in pairs: the next
+    planned visit and the planned visits past, the follow-ups pending and overdue, each pair
+    one subquery giving an array of the two (four subqueries instead of six: 0.8 ms less of a
+    page of 25 at 100,000 clients). The same counts as ``_figures``' (a test compares them)."""
+    today = timezone.localdate()
+    tables = {
+        "enrolment": Enrolment._meta.db_table,
+        "visit": Visit._meta.db_table,
+        "follow_up": FollowUp._meta.db_table,
+    }
+    figures = _figures()
+    return dict(
+        next_meeting=figures["next_meeting"],
+        overdue_actions=figures["overdue_actions"],
+        planned_visits=RawSQL(
+            "(SELECT ARRAY[(ARRAY_AGG(v.id ORDER BY v.scheduled_at, v.id))[1],"
+            " COUNT(*) FILTER (WHERE v.scheduled_at < %s)] FROM {visit} v"
+            " WHERE v.enrolment_id = {enrolment}.id AND v.status = 'planned')".format(**tables),
+            (timezone.now(),),
+            output_field=Field(),
+        ),
+        pending_follow_ups=RawSQL(
+            "(SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE f.due_on < %s)] FROM {follow_up} f"
+            " WHERE f.client_id = {enrolment}.client_id AND f.done_at IS NULL)".format(**tables),
+            (today,),
+            output_field=Field(),
+        ),
+    )
 
 
 # What ``_with_figures`` annotates, besides the sort key.
@@ -126,14 +176,12 @@ def _figure(name, params=(), output_field=None):
     )
 
 
-def _with_figures(enrolments):
+def _figures() -> dict:
+    """The per-row figures (``FIGURES``) as expressions."""
     # Adapted as the ORM adapts a date and a time for the database (SQLite stores text).
     today = connection.ops.adapt_datefield_value(timezone.localdate())
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return enrolments.annotate(
-        # Sorting by an expression, not the indexed column: PostgreSQL then sorts the
-        # employee's few hundred rows instead of walking the name index of every client.
-        client_sort=Lower("client__name"),
+    return dict(
         next_meeting=_figure("next_meeting", output_field=DateTimeField()),
         next_visit_id=_figure("next_visit_id"),
         open_follow_ups=_figure("open_follow_ups"),
@@ -142,6 +190,15 @@ def _with_figures(enrolments):
             "overdue_actions", (*(str(status) for status in CLOSED_ACTION_STATUSES), today)
         ),
         unreported_visits=_figure("unreported_visits", (now,)),
+    )
+
+
+def _with_figures(enrolments):
+    return enrolments.annotate(
+        # Sorting by an expression, not the indexed column: PostgreSQL then sorts the
+        # employee's few hundred rows instead of walking the name index of every client.
+        client_sort=Lower("client__name"),
+        **_figures(),
     )
 
 

@@ -1,4 +1,4 @@
-"""The rows of a list page, read after the page is cut."""
+"""A list page's rows and counts, read in one query."""
 
 from types import SimpleNamespace
 
@@ -6,26 +6,34 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, Window
 from django.db.models.expressions import RawSQL
 
-from vipcrm.expressions import InIds
 
-
-def ids_page(queryset, number, per_page: int, *, windows=None, **totals) -> Page:
-    """``Paginator(queryset, per_page).get_page(number)`` with the ids of the page's rows as its
-    ``object_list``, counted in the same query: ``COUNT(*) OVER ()`` beside the ids of the page,
-    and each of ``totals`` (aggregates over the whole list, e.g. ``Count("pk",
+def rows_page(
+    queryset, number, per_page: int, *fields, windows=None, totals=None, **expressions
+) -> Page:
+    """``Paginator(queryset, per_page).get_page(number)`` with the page's rows read as values
+    (``fields`` and ``expressions``, as ``queryset.values()`` takes them; one object a row,
+    their names as attributes), counted in the same query: ``COUNT(*) OVER ()`` beside the
+    rows, and each of ``totals`` (aggregates over the whole list, e.g. ``Count("pk",
     filter=Q(status="open"))``) the same way, in ``page.totals`` with ``count``.
 
     A separate COUNT (or aggregate of the totals) read the person's items a second time, and
     compiled the query of what they may see (an id array of their clients, an OR of indexes) a
-    second time. An empty list is counted by an aggregate (no row carries the totals), and a page
-    past the last (or below the first: a stale link) is the last page, as ``get_page`` gives it.
+    second time; and reading the page's ids first, then its rows by those ids, was a second
+    query. An empty page (an empty list, a page past the last, or below the first: a stale
+    link) is counted by an aggregate (no row carries the totals), then the page ``get_page``
+    gives is read: past the last, the last; not a number, the first.
 
-    ``windows`` may give some of these totals as window expressions written out (``RawSQL``
-    of ``… OVER ()``, the same figure as the aggregate's): resolving an aggregate with a
+    PostgreSQL computes what the order does not need (a correlated subquery: a client's name,
+    a row's figures) after the sort and the LIMIT, for the page's rows only; a join, it would
+    make for every row of the list before sorting them. So the names a row shows are best
+    asked as such subqueries (see ``name_of``).
+
+    ``windows`` may give some of the totals as window expressions written out (``RawSQL`` of
+    ``… OVER ()``, the same figure as the aggregate's): resolving an aggregate with a
     ``filter=Q(…)`` into a window is a filter built each time, half a millisecond of Python
     for four of them; the aggregates still count a list with no row on the page.
     """
-    totals = {"count": Count("pk"), **totals}
+    totals = {"count": Count("pk"), **(totals or {})}
     paginator = Paginator(queryset, per_page)
     try:
         number = int(number)
@@ -40,37 +48,36 @@ def ids_page(queryset, number, per_page: int, *, windows=None, **totals) -> Page
             f"_total_{name}": written[name] if name in written else Window(total)
             for name, total in totals.items()
         }
-        cut = list(
-            queryset.annotate(**columns).values_list("pk", *columns)[bottom : bottom + per_page]
-        )
+        cut = list(queryset.values(*fields, **expressions, **columns)[bottom : bottom + per_page])
         if cut:
-            page = Page([row[0] for row in cut], number, paginator)
-            page.totals = dict(zip(totals, cut[0][1:], strict=True))
+            page = Page([_row(row, columns) for row in cut], number, paginator)
+            page.totals = {name: cut[0][f"_total_{name}"] for name in totals}
             paginator.count = page.totals["count"]
             return page
     all_totals = queryset.order_by().aggregate(**totals)
     paginator.count = all_totals["count"]
     page = paginator.get_page(number)
-    page.object_list = list(page.object_list.values_list("pk", flat=True))
+    bottom = (page.number - 1) * per_page
+    rows = queryset.values(*fields, **expressions)[bottom : bottom + per_page]
+    page.object_list = [_row(row, ()) for row in rows] if paginator.count else []
     page.totals = all_totals
     return page
 
 
-def values_of_page(page, rows, *fields, **expressions):
-    """Read the rows of ``page`` (a Paginator page of a list without its joins, or of its ids:
-    ``ids_page``) from ``rows``
-    (the same model's queryset, ordered as the list) as values: one object a row with the
-    attributes ``fields`` and ``expressions`` name (``client_name=F("client__name")``).
+def _row(row: dict, totals) -> SimpleNamespace:
+    return SimpleNamespace(**{key: value for key, value in row.items() if key not in totals})
 
-    The page is cut in the list's own table and only its 50 rows are joined (joined first,
-    PostgreSQL joined all of a person's items before sorting them); the ids are read first
-    (``InIds``: an array, then the primary key's index), where ``pk IN (page)`` hashed the page
-    and read the whole table to probe it; and the rows come as values: a select_related row of
-    three model instances cost more than its markup.
-    """
-    if isinstance(page.object_list, list):  # the ids themselves (ids_page)
-        cut = rows.filter(pk__in=page.object_list)
-    else:
-        cut = rows.filter(InIds("pk", page.object_list.values("pk")))
-    page.object_list = [SimpleNamespace(**row) for row in cut.values(*fields, **expressions)]
-    return page
+
+def name_of(model, column: str, *, name: str = "name", table: str | None = None) -> RawSQL:
+    """``(SELECT name FROM <model's table> WHERE id = <table>.<column>)``: the name of the row
+    ``column`` refers to (a client, a programme; NULL for none), as a correlated subquery of
+    the list's own table (``table``, the queryset's model's table, by its name: for a query on
+    that table itself, not a subquery), which PostgreSQL runs for the page's rows only (see
+    ``rows_page``)."""
+    from django.db.models import CharField
+
+    return RawSQL(
+        f"(SELECT n.{name} FROM {model._meta.db_table} n WHERE n.id = {table}.{column})",  # noqa: S608 - names of tables and columns
+        (),
+        output_field=CharField(),
+    )

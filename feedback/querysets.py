@@ -1,4 +1,5 @@
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
 from django.db.models import Q
 
 from vipcrm import roles
@@ -20,15 +21,44 @@ def visible_programmes(user) -> list[tuple[int, str, int]]:
     are among them: a manager sees what they run)."""
     cached = getattr(user, "_vipcrm_visible_programmes", None)
     if cached is None:
-        from programme.models import Programme
-
-        cached = list(
-            Programme.objects.visible_to(user)
-            .order_by("-starts_on", "name")
-            .values_list("pk", "name", "manager_id")
-        )
+        cached = _read_visible_programmes(user)
         user._vipcrm_visible_programmes = cached
     return cached
+
+
+# The SQL of ``visible_programmes`` by database and kind of user, kept once compiled: building
+# and compiling the query cost ten times what running it did (1 ms of a follow-up list's
+# Python). See ``_read_visible_programmes``.
+_VISIBLE_PROGRAMMES_SQL: dict = {}
+
+
+def _read_visible_programmes(user) -> list[tuple[int, str, int]]:
+    from programme.models import Programme
+
+    connection = connections[Programme.objects.db]
+    # What ``Programme.objects.visible_to`` decides by: whether one is logged in, and the
+    # roles (as a superuser) — then the user's id, its only parameter. The SQL is kept only
+    # when its parameters are the user's id and nothing else: a rule that one day asks for
+    # another value is compiled each time, never run with a stale value.
+    kind = (connection.alias, user.is_authenticated, user.is_superuser, roles.role_names(user))
+    compiled = _VISIBLE_PROGRAMMES_SQL.get(kind)
+    if compiled is not None:
+        sql, count = compiled
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [user.pk] * count)
+            return [tuple(row) for row in cursor.fetchall()]
+    queryset = (
+        Programme.objects.visible_to(user)
+        .order_by("-starts_on", "name")
+        .values_list("pk", "name", "manager_id")
+    )
+    try:
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:  # nobody logged in: no programme
+        return []
+    if user.pk is not None and all(type(p) is int and p == user.pk for p in params):
+        _VISIBLE_PROGRAMMES_SQL[kind] = (sql, len(params))
+    return list(queryset)
 
 
 def _managed_programme_ids(user) -> list[int]:
@@ -83,8 +113,13 @@ class WorkItemQuerySet(ClientScopedQuerySet):
 
         # The user's own clients as an array read first (InIds): each item is then found by
         # the client's index, in a bitmap OR with the owner's, instead of a semi-join that
-        # read every item (9 ms → 2.5 ms for an employee's 500 opportunities).
-        own_list = InIds(self.client_field, clients(assignee=user))
+        # read every item (9 ms → 2.5 ms for an employee's 500 opportunities). Where
+        # PostgreSQL scans the whole table instead (a tenth of the scale: 2,000 opportunities,
+        # a quarter of them the employee's), it would compare each item with every id of the
+        # array (an array from a subquery is not hashed; 9 ms): so the same clients are asked
+        # first as ``IN (subquery)``, which a scan probes in a hash of them (``hashed``; 1.4
+        # ms). The index path is the same as before.
+        own_list = InIds(self.client_field, clients(assignee=user), hashed=True)
         # The programmes the user runs, looked up first (once per request): a branch for them
         # only when there are some, so that PostgreSQL's estimate of an employee's items is
         # theirs, not every item of the programme (which made it read all items anyway).

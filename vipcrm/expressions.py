@@ -11,12 +11,21 @@ class InIds(Func):
     filter. ``IN (subquery)`` is a semi-join instead: at 100,000 clients it hashed the
     subquery and read the whole table to probe it. Meant for short id sets (a person's own
     clients); a filter expression: ``qs.filter(Q(owner=user) | InIds("client", clients))``.
+
+    With ``hashed=True`` the ids are also asked as ``IN (subquery)`` first:
+    ``(column IN (subquery) AND column = ANY(ARRAY(subquery)))``. Where PostgreSQL scans the
+    whole table rather than reading the index for the array (a small table, or many of its
+    rows wanted), it compares each row with every id of an array from a subquery (it hashes
+    only an array of constants); ``IN (subquery)`` is probed in a hash of the ids, and only the
+    rows found there are compared with the array. The index path is unchanged: the array is
+    what the index reads, the rest is rechecked on the rows found.
     """
 
     output_field = BooleanField()
 
-    def __init__(self, column: str, queryset):
+    def __init__(self, column: str, queryset, *, hashed: bool = False):
         super().__init__(F(column), Subquery(queryset))
+        self.hashed = hashed
 
     def as_sql(self, compiler, connection, **extra_context):
         column, subquery = self.get_source_expressions()
@@ -29,7 +38,13 @@ class InIds(Func):
         column_sql, column_params = compiler.compile(column)
         subquery_sql, subquery_params = compiler.compile(subquery)
         # Subquery's SQL comes in parentheses already: ARRAY(SELECT …).
-        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
+        in_array = f"{column_sql} = ANY(ARRAY{subquery_sql})"
+        if not self.hashed:
+            return in_array, (*column_params, *subquery_params)
+        return (
+            f"({column_sql} IN {subquery_sql} AND {in_array})",
+            (*column_params, *subquery_params, *column_params, *subquery_params),
+        )
 
 
 class _CountWithoutGrouping(Func):

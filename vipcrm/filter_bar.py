@@ -18,6 +18,7 @@ other kind of widget (a checkbox, radio buttons, a file, a multi-widget) goes to
 unchanged.
 """
 
+import functools
 import html
 from collections.abc import Iterable
 
@@ -95,6 +96,40 @@ def _is_handled(widget) -> bool:
     )
 
 
+def _read_choices(widget):
+    """``(own, read)`` for a model choice field whose options are read elsewhere
+    (``read_choices``: the cached people, the user's programmes): its empty (and "null")
+    choices, and the read (value, label) pairs; ``None`` for any other widget."""
+    choices = widget.choices
+    if type(choices) not in (ModelChoiceIterator, FilterModelChoiceIterator):
+        return None
+    field = choices.field
+    read_choices = getattr(field, "read_choices", None)
+    if read_choices is None or "label_from_instance" in vars(field):
+        return None
+    own = []
+    if field.empty_label is not None:
+        own.append(("", field.empty_label))
+    if type(choices) is FilterModelChoiceIterator and field.null_label is not None:
+        own.append((field.null_value, field.null_label))
+    return own, read_choices()
+
+
+@functools.lru_cache(maxsize=32)
+def _option_tags(choices: tuple) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The ``<option>`` tags of (value, label) pairs of plain text, none selected, and the
+    position of each value's first option: written once per process for a list read again on
+    every page (everyone active: 200 options, half a millisecond to write)."""
+    tags = tuple(
+        f'<option value="{html.escape(str(value))}">{html.escape(label)}</option>'
+        for value, label in choices
+    )
+    index = {}
+    for position, (value, _label) in enumerate(choices):
+        index.setdefault(str(value), position)
+    return tags, index
+
+
 def _choices(widget):
     """The widget's choices. Those of a model choice field are read in one fetch: its iterator
     reads them with ``.iterator()``, on PostgreSQL a server-side cursor (DECLARE, a FETCH per 100
@@ -149,20 +184,37 @@ def _options(widget, values: list[str]):
         marked = " selected" if selected else ""
         return f'<option value="{html.escape(value)}"{marked}>{_text(label)}</option>'
 
-    shared = getattr(widget, "shared_options", None)
-    if shared is not None:
-        # ``share_choices``' rows, written once for every select that lists them: the
-        # widget's own first choices, then the shared options, the first selected one
-        # written again with its mark.
-        own, tags, index = shared
+    def written_once(own, tags, index, listed):
+        # The widget's own first choices, then the options written once (``listed`` the
+        # pairs they were written from), the first selected one written again with its mark.
         parts = [option(value, label) for value, label in own]
         tags = list(tags)
         if not selected_one:
             found = next((index[value] for value in values if value in index), None)
             if found is not None:
-                value, label = widget._choices[len(own) + found]
+                value, label = listed[found]
                 tags[found] = option(value, label)
         return mark_safe("\n".join(parts + tags))  # noqa: S308 - escaped as above
+
+    shared = getattr(widget, "shared_options", None)
+    if shared is not None:
+        # ``share_choices``' rows, written once for every select that lists them.
+        own, tags, index = shared
+        return written_once(own, tags, index, widget._choices[len(own) :])
+    read = _read_choices(widget)
+    if read is not None:
+        own, listed = read
+        listed = tuple(listed)
+        if all(
+            type(pair) is tuple
+            and len(pair) == 2
+            and type(pair[0]) in (int, str)
+            and type(pair[1]) is str
+            for pair in listed
+        ):
+            # Labels of plain text (names), the same in every language: written once.
+            tags, index = _option_tags(listed)
+            return written_once(own, tags, index, listed)
 
     parts = []
     for value, label in _choices(widget):

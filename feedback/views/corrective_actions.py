@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.models import Client
+from programme.models import Programme
 from vipcrm import roles
 from vipcrm.lists import set_choice_labels, set_formatted, short_date
 
@@ -17,7 +19,7 @@ from ..enums import CorrectiveActionStatus
 from ..filters_followups import CorrectiveActionFilter
 from ..forms.followups import CorrectiveActionHandOverForm, StepNoteForm
 from ..models import CorrectiveAction
-from ..paging import ids_page, values_of_page
+from ..paging import name_of, rows_page
 from ..people import set_names
 from ..rows import corrective_action_list_rows
 from ..services import followups as services
@@ -45,12 +47,16 @@ def corrective_action_list(request):
         .order_by(*ordering)
     )
     filterset = CorrectiveActionFilter(request.GET, queryset=actions, request=request)
-    page = values_of_page(
-        ids_page(filterset.qs, request.GET.get("page"), 50),
-        CorrectiveAction.objects.annotate(past_due=past_due).order_by(*ordering),
+    # The page's rows and the list's count in one query; the names by subqueries, which
+    # PostgreSQL runs for the page's rows only.
+    table = CorrectiveAction._meta.db_table
+    page = rows_page(
+        filterset.qs,
+        request.GET.get("page"),
+        50,
         *ROW_FIELDS,
-        client_name=F("client__name"),
-        programme_name=F("programme__name"),
+        client_name=name_of(Client, "client_id", table=table),
+        programme_name=name_of(Programme, "programme_id", table=table),
     )
     set_names(page.object_list)
     set_choice_labels(page, status=CorrectiveActionStatus)

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Count, DecimalField, F, IntegerField, Q, Sum
+from django.db.models import CharField, Count, DecimalField, IntegerField, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.models import Client
 from vipcrm import roles
 from vipcrm.lists import set_choice_labels, set_formatted
 
@@ -22,7 +23,7 @@ from ..enums import OpportunityKind, OpportunityStatus
 from ..filters_followups import OpportunityFilter
 from ..forms.followups import OpportunityLoseForm, OpportunityWinForm
 from ..models import Opportunity
-from ..paging import ids_page, values_of_page
+from ..paging import name_of, rows_page
 from ..people import set_names
 from ..rows import opportunity_rows
 from ..services import followups as services
@@ -44,7 +45,7 @@ def _totals() -> dict:
 
 def _total_windows() -> dict:
     """The same totals as window expressions over the list, written out (see
-    ``feedback.paging.ids_page``, which counts the list itself): a conditional sum is what the
+    ``feedback.paging.rows_page``, which counts the list itself): a conditional sum is what the
     filtered aggregate counts, and a sum over no row is NULL as the filtered ``Sum``'s."""
     table = Opportunity._meta.db_table
     money = DecimalField(max_digits=14, decimal_places=2)
@@ -86,10 +87,17 @@ def amount_format():
         for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
     )
 
+    # Groups of three, as in English and Russian: Python's own grouping ("1,234.50"), its
+    # separators swapped for the language's in one pass (a tenth of numberformat's time).
+    separators = {ord(","): thousand_sep, ord("."): decimal_sep}
+    by_threes = grouping == 3
+
     def amount(value) -> str:
         if value is None:
             return ""
         rounded = Decimal(value).quantize(CENT, ROUND_HALF_UP)
+        if by_threes:
+            return f"{rounded if rounded else abs(rounded):,.2f}".translate(separators)
         return numberformat.format(
             rounded if rounded else abs(rounded),  # no "-0.00", as the filter
             decimal_sep,
@@ -140,18 +148,19 @@ def opportunity_list(request):
     ordering = ("-created_at", "-id")
     opportunities = Opportunity.objects.visible_to(request.user).order_by(*ordering)
     filterset = OpportunityFilter(request.GET, queryset=opportunities, request=request)
-    # The page's ids with the totals of the whole list, in one query.
-    page = ids_page(
-        filterset.qs, request.GET.get("page"), 50, windows=_total_windows(), **_totals()
-    )
-    totals = page.totals
-    page = values_of_page(
-        page,
-        Opportunity.objects.order_by(*ordering),
+    # The page's rows with the totals of the whole list, in one query; the names by
+    # subqueries, which PostgreSQL runs for the page's rows only.
+    page = rows_page(
+        filterset.qs,
+        request.GET.get("page"),
+        50,
         *ROW_FIELDS,
-        client_name=F("client__name"),
+        windows=_total_windows(),
+        totals=_totals(),
+        client_name=name_of(Client, "client_id", table=Opportunity._meta.db_table),
         subject_position_name=_subject_position_name(),
     )
+    totals = page.totals
     set_names(page.object_list)
     set_choice_labels(page, kind=OpportunityKind, status=OpportunityStatus)
     # As |floatformat:"2g" writes them (nothing for no value), each amount formatted once.

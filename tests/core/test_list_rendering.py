@@ -300,3 +300,27 @@ def test_shared_choices_are_written_once_and_the_chosen_one_marked(world, collea
     assert f'<option value="{colleague.pk}">Olga</option>' in bar
     assert bar.count(" selected>") == 1  # the empty choice
     assert '<option value="" selected>' in bar
+
+
+def test_read_options_are_written_once_and_the_chosen_one_marked(world, manager, request_of):
+    """The options a filter reads elsewhere (everyone active, from the cache) are written once
+    per process: a second bar reuses the tags, marks only its chosen person, and is still
+    crispy's markup."""
+    from vipcrm.filter_bar import _option_tags, as_filter_field
+
+    amp = factories.UserFactory(username="amp", first_name="A & <B>", last_name="'C'")
+    request = request_of(manager)
+
+    def bar(data):
+        return CorrectiveActionFilter(
+            data, queryset=CorrectiveAction.objects.all(), request=request
+        ).form
+
+    as_filter_field(bar({})["owner"])
+    hits = _option_tags.cache_info().hits
+    chosen = as_filter_field(bar({"owner": str(amp.pk)})["owner"])
+    assert _option_tags.cache_info().hits == hits + 1
+    assert f'<option value="{amp.pk}" selected>A &amp; &lt;B&gt; &#x27;C&#x27;</option>' in chosen
+    assert chosen.count(" selected>") == 1
+    assert '<option value="">---------</option>' in chosen
+    assert_same_as_crispy(lambda: bar({"owner": str(amp.pk), "programme": str(world.programme.pk)}))

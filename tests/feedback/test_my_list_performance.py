@@ -59,12 +59,12 @@ def test_my_list_sorts_by_next_meeting_before_paging(world, employee, as_employe
     assert soonest not in last.content.decode()
 
 
-def test_my_list_by_name_reads_the_ids_then_the_page(
+def test_my_list_by_name_reads_the_page_and_the_count_in_one_query(
     world, employee, colleague, as_employee, django_assert_num_queries
 ):
-    """The default order (client name): the person's ids sorted and counted in one read, the
-    page's rows in a second; names in order across pages, no colleague's client, and the same
-    queries with 1 client and with 31."""
+    """The default order (client name): the page's rows, their figures and the count of the
+    list in one read (feedback.my_list.personal_page); names in order across pages, no
+    colleague's client, and the same queries with 1 client and with 31."""
     url = reverse("feedback:my_list")
     as_employee.get(url)  # warm up the session
     with CaptureQueriesContext(connection) as one:
@@ -91,3 +91,27 @@ def test_my_list_by_name_reads_the_ids_then_the_page(
         for n in range(1, count + 1)
     ]
     assert shown == [escape(name) for name in mine]
+
+
+def test_my_list_figures_are_computed_for_the_page_only(postgresql, world, employee, as_employee):
+    """By name, PostgreSQL sorts the person's rows, keeps the page, and only then runs the
+    figures' subqueries: once per row shown, not per row of the list; the figures read from
+    the same rows are read in pairs."""
+    _rows(30, employee, world.programme)
+    url = reverse("feedback:my_list")
+    as_employee.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert as_employee.get(url).status_code == 200
+    (sql,) = [q["sql"] for q in captured.captured_queries if "_total_count" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql)
+        plan = [row[0] for row in cursor.fetchall()]
+    subplans = [line for line in plan if line.strip().startswith("SubPlan")]
+    # Six figures in four subqueries (feedback.my_list._paired_figures).
+    assert len(subplans) == 4, plan
+    loops = [int(line.split("loops=")[1].rstrip(")")) for line in plan if "loops=" in line]
+    first_of_each = [
+        int(plan[plan.index(line) + 1].split("loops=")[1].rstrip(")")) for line in subplans
+    ]
+    assert first_of_each == [25] * 4, plan
+    assert 31 in loops  # the list itself, sorted

@@ -344,7 +344,7 @@ def test_my_list_figures_count_what_each_says(world, employee):
     """The per-row figures (feedback.my_list, written as SQL): the first planned meeting, the
     pending follow-ups and the overdue ones, the open actions past due, the planned visits
     already past; what is done, resolved, cancelled or another client's does not count."""
-    from feedback.my_list import personal_list, personal_rows
+    from feedback.my_list import personal_list, personal_page
 
     now, today = timezone.now(), timezone.localdate()
     enrolment = world.enrolment
@@ -368,7 +368,10 @@ def test_my_list_figures_count_what_each_says(world, employee):
             client=world.client, status=status, due_on=today - dt.timedelta(days=2), **closed
         )
     factories.CorrectiveActionFactory(client=world.client, due_on=today)
-    (row,) = personal_rows([enrolment.pk])
+    # The figures asked for the page only (as My list by name), and with the list's own.
+    (row,) = personal_page(personal_list(employee, figures=False), 1, 25, figures=False)
+    (same,) = personal_page(personal_list(employee), 1, 25, figures=True)
+    assert vars(same) == vars(row)
     figures = (
         row.next_meeting,
         row.next_visit_id,

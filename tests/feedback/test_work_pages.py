@@ -1,6 +1,7 @@
 """The follow-up pages: what each shows and changes, bad input, and constant query counts."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,8 @@ from django.utils import timezone
 from clients.models import Client
 from feedback.models import CorrectiveActionStep, FollowUp, Notification, NotificationSettings
 from tests import factories
+from tests.explain import plan
+from vipcrm import roles
 
 TODAY = timezone.localdate
 
@@ -375,8 +378,8 @@ def test_an_employee_sees_what_they_own_and_what_hangs_off_their_clients(
     assert sorted(a.pk for a in page) == sorted(a.pk for a in actions)
 
 
-def test_list_pages_are_cut_before_their_rows_are_joined(world, employee, as_employee):
-    """The page's rows are read by the ids of the page (feedback.paging.values_of_page): the
+def test_list_pages_are_cut_before_their_names_are_read(world, employee, as_employee):
+    """The page's rows are cut before their names are read (feedback.paging.rows_page): the
     second page holds exactly the next rows, in the list's order, with their client."""
     now = timezone.now()
     opportunities = []
@@ -536,7 +539,8 @@ def test_amounts_are_written_as_floatformat_2g_writes_them(language):
 
     values = [None, 0, Decimal("0"), Decimal("-0.001"), Decimal("0.005"), Decimal("1.005"), 7]
     values += [Decimal("999.995"), Decimal("1234"), Decimal("1500.5"), Decimal("-98765.4321")]
-    values += [Decimal("1234567.891"), Decimal("12345678901.2")]
+    values += [Decimal("1234567.891"), Decimal("12345678901.2"), Decimal("-1234567.005")]
+    values += [Decimal("100000"), Decimal("999999.999"), Decimal("-0.004"), 1234567]
     with translation.override(language):
         amount = amount_format()
         assert [amount(v) for v in values] == [floatformat(v, "2g") for v in values]
@@ -599,7 +603,7 @@ def test_my_work_follow_up_rows_are_the_former_template_loop(world, employee, as
 def test_a_page_past_the_last_is_the_last_and_a_wrong_number_the_first(
     world, employee, as_employee
 ):
-    """feedback.paging.ids_page counts with the page's ids, and answers as Paginator.get_page:
+    """feedback.paging.rows_page counts with the page's rows, and answers as Paginator.get_page:
     past the last page (or below the first) the last, not a number the first."""
     for i in range(53):
         factories.CorrectiveActionFactory(
@@ -691,3 +695,110 @@ def test_the_programme_filter_offers_the_programmes_one_may_see(
     factories.CorrectiveActionFactory(client=world.client, owner=employee)
     page = as_employee.get(url, {"programme": run.pk}).context["page_obj"]
     assert [action.pk for action in page] == [chosen.pk]
+
+
+def test_an_employees_items_are_found_by_index_or_by_a_hash_of_their_clients(
+    postgresql, world, employee, colleague, as_employee
+):
+    """The employee's clients are asked twice in the list's query (feedback.querysets): as an
+    array read first, which the client index of the items reads, and as ``IN (subquery)``,
+    which a scan of the whole table probes in a hash instead of comparing each item with every
+    id of the array."""
+    factories.OpportunityFactory(client=world.client, owner=colleague, topic="On my client")
+    factories.OpportunityFactory(client=world.colleague_client, owner=colleague, topic="Theirs")
+    url = reverse("feedback:opportunity_list")
+    as_employee.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        page = as_employee.get(url).context["page_obj"]
+    assert [o.topic for o in page] == ["On my client"]
+    ids = next(q["sql"] for q in captured.captured_queries if "_total_count" in q["sql"])
+    with connection.cursor() as cursor:  # a few rows: PostgreSQL scans them
+        cursor.execute("EXPLAIN " + ids)
+        scanned = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on feedback_opportunity" in scanned
+    assert re.search(r"\(hashed SubPlan \d+\) AND \(client_id = ANY \(\$", scanned), scanned
+    indexed = plan(ids)  # as on a big table
+    assert "Index Cond: (client_id = ANY ($" in indexed, indexed
+    assert "Seq Scan on feedback_opportunity" not in indexed
+
+
+def test_a_list_pages_names_are_read_for_its_rows_only(postgresql, world, employee, as_employee):
+    """The opportunities' and corrective actions' pages read their rows, names and totals in
+    one query (feedback.paging.rows_page): PostgreSQL sorts the list, keeps the page, and only
+    then reads each row's client (and programme, position) name, for the 50 rows shown."""
+    for i in range(55):
+        factories.OpportunityFactory(client=world.client, owner=employee, topic=f"T{i}")
+        factories.CorrectiveActionFactory(client=world.client, owner=employee, due_on=TODAY())
+    for name, subqueries in (
+        ("feedback:opportunity_list", 3),
+        ("feedback:corrective_action_list", 2),
+    ):
+        url = reverse(name)
+        as_employee.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            page = as_employee.get(url).context["page_obj"]
+        assert (len(page), page.paginator.count, page[0].client_name) == (50, 55, "Alfa Steel")
+        (sql,) = [q["sql"] for q in captured.captured_queries if "_total_count" in q["sql"]]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql)
+            plan = [row[0] for row in cursor.fetchall()]
+        loops = [int(line.split("loops=")[1].rstrip(")")) for line in plan if "loops=" in line]
+        # Each name's subquery ran once per row of the page; nothing ran once per row of the
+        # list but the scan of the list itself.
+        assert loops.count(50) >= subqueries, plan
+        assert 55 not in loops, plan
+
+
+def test_visible_programmes_are_read_by_sql_kept_for_each_kind_of_user(
+    world, employee, colleague, manager, director, django_assert_num_queries
+):
+    """feedback.querysets.visible_programmes: the programmes ``Programme.objects.visible_to``
+    gives, by SQL compiled once per kind of user (roles) and run with each user's id."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    from feedback import querysets
+    from programme.models import Programme
+
+    other = factories.ProgrammeFactory(manager=manager, name="Other")
+    factories.StaffMemberFactory(programme=other, employee=colleague)
+    querysets._VISIBLE_PROGRAMMES_SQL.clear()
+
+    def fresh(user):  # a user object of this request, roles read
+        user = get_user_model().objects.get(pk=user.pk)
+        roles.role_names(user)
+        return user
+
+    def expected(user):
+        return list(
+            Programme.objects.visible_to(user)
+            .order_by("-starts_on", "name")
+            .values_list("pk", "name", "manager_id")
+        )
+
+    for user in (employee, colleague, manager, director):
+        first, second, seen = fresh(user), fresh(user), expected(user)
+        assert querysets.visible_programmes(first) == seen
+        with django_assert_num_queries(1):
+            assert querysets.visible_programmes(second) == seen
+    assert {p[1] for p in querysets.visible_programmes(fresh(colleague))} == {"VIP 2026", "Other"}
+    assert [p[1] for p in querysets.visible_programmes(fresh(employee))] == ["VIP 2026"]
+    assert querysets.visible_programmes(AnonymousUser()) == []
+    # management, a manager, and the two employees of one kind
+    assert len(querysets._VISIBLE_PROGRAMMES_SQL) == 3
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("grouped", [False, True])
+def test_a_cards_counts_are_written_as_localize_writes_them(language, grouped, settings):
+    """My list's counts (feedback.rows.localized_count): what ``localize`` writes, separators
+    of the language included, with or without thousand separators."""
+    from django.utils import translation
+    from django.utils.formats import localize
+
+    from feedback.rows import localized_count
+
+    settings.USE_THOUSAND_SEPARATOR = grouped
+    values = [0, 7, 999, -999, 1000, -1000, 12345, 1234567, Decimal("12.5"), 3.5]
+    with translation.override(language):
+        assert [localized_count(v) for v in values] == [localize(v) for v in values]
