@@ -278,21 +278,6 @@ def vacuum_after(name: str) -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"VACUUM {table}")
-        if name == "auto_split":
-            reindex_enrolments(cursor)
-
-
-def reindex_enrolments(cursor) -> None:
-    """Rebuilds the enrolments' indexes after a rolled-back update of every enrolment (the
-    automatic split's job, the split proposal's page). VACUUM frees the dead entries but does
-    not shrink an index: each round left the (assignee, stage, client) index larger (867 pages
-    as built, 2,328 after five rounds), and the planner, costing the bigger indexes, turned
-    the pages measured next from index walks to hash joins and sequential scans. A programme's
-    list is not rewritten whole and rolled back in production. Rebuilt, the indexes are packed
-    as a restored database's are (532 pages for that index): smaller than as built, where the
-    rows' random order left the pages part full."""
-    cursor.execute("REINDEX TABLE programme_enrolment")
-    cursor.execute("ANALYZE programme_enrolment")
 
 
 def run_in_process(name: str) -> dict:

@@ -150,8 +150,6 @@ def split_proposal_ready(context, user):
     from programme.models import Enrolment, Programme, ProgrammeJob, SplitProposalRow
     from programme.tasks import run_programme_job
 
-    from .jobs import reindex_enrolments
-
     programme = Programme.objects.get(pk=context.programme_id)
     enrolments = Enrolment.objects.filter(programme=programme)
     before = (enrolments.filter(assignee__isnull=True).count(), programme.jobs.count())
@@ -175,7 +173,6 @@ def split_proposal_ready(context, user):
         with connection.cursor() as cursor:
             for model in (Enrolment, SplitProposalRow):
                 cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")
-            reindex_enrolments(cursor)
     after = (enrolments.filter(assignee__isnull=True).count(), programme.jobs.count())
     if after != before:
         raise RuntimeError(f"the split proposal leaked: {before} before, {after} after")
