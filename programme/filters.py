@@ -138,7 +138,11 @@ def _matching_on_list_sql() -> str:
         .order_by()
         .values_list(
             "pk",
-            Subquery(Enrolment.objects.filter(programme=0, client=OuterRef("pk")).values("pk")[:1]),
+            Subquery(
+                Enrolment.objects.filter(programme=0, client=OuterRef("pk"))
+                .order_by()
+                .values("pk")[:1]
+            ),
         )
         .query.sql_with_params()
     )

@@ -304,6 +304,9 @@ def test_the_search_probes_the_list_by_its_programme_client_index(postgresql, li
     # Per matching client, in the select list: a SubPlan, not a join, and not an EXISTS,
     # which PostgreSQL may run as a hash of the whole list.
     assert "EXISTS" not in ids
+    # The enrolment read alone: not joined to its client and programme for an order it has
+    # no use for (Enrolment's default ordering).
+    assert "JOIN" not in ids
     assert "SubPlan" in explained and "enrolment_unique_client" in explained, explained
     assert "hashed" not in explained
     assert "Seq Scan on programme_enrolment" not in explained
