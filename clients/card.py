@@ -10,7 +10,7 @@ of them); people are named from their first name, last name and username (``pers
 from django.db.models import F, OuterRef
 
 from vipcrm import roles
-from vipcrm.lists import person_name
+from vipcrm.lists import person_columns, person_name
 from vipcrm.prepared import PreparedValues
 
 from .aggregates import SubqueryJoinedNames
@@ -20,14 +20,6 @@ from .models import Client, ClientPosition, ClientVolume, KeyContact
 # The card shows the latest visits; "all visits" lists the rest.
 CARD_VISITS = 10
 CARD_VOLUMES = 12
-
-
-def _person(prefix: str) -> dict:
-    """The columns that name the person behind the foreign key ``prefix``."""
-    return {
-        f"{prefix}_{part}": F(f"{prefix}__{part}")
-        for part in ("first_name", "last_name", "username")
-    }
 
 
 def _client(client_id, user_id=None):
@@ -46,7 +38,7 @@ def _client(client_id, user_id=None):
         "lost_on",
         segment_name=F("segment__name"),
         region_name=F("region__name"),
-        **_person("original_salesperson"),
+        **person_columns("original_salesperson"),
     )
 
 
@@ -90,7 +82,7 @@ def _enrolments(client_id):
             "assignee_id",
             programme_name=F("programme__name"),
             programme_status=F("programme__status"),
-            **_person("assignee"),
+            **person_columns("assignee"),
         )
     )
 
@@ -103,9 +95,9 @@ def _assignments(client_id):
         "changed_at",
         "reason",
         "changed_by_id",
-        **_person("from_user"),
-        **_person("to_user"),
-        **_person("changed_by"),
+        **person_columns("from_user"),
+        **person_columns("to_user"),
+        **person_columns("changed_by"),
     )
 
 
@@ -128,7 +120,7 @@ def _visits(client_id, *, limit=None):
             score_services=F("report__score_services"),
             score_service=F("report__score_service"),
             recommendation_score=F("report__recommendation_score"),
-            **_person("employee"),
+            **person_columns("employee"),
         )
         .annotate(contact_names=names)
     )
@@ -167,7 +159,7 @@ def _follow_ups(client_id):
     from feedback.models import FollowUp
 
     return FollowUp.objects.filter(client_id=client_id, done_at__isnull=True).values(
-        "title", "due_on", **_person("owner")
+        "title", "due_on", **person_columns("owner")
     )
 
 
@@ -177,7 +169,7 @@ def _corrective_actions(client_id):
     return (
         CorrectiveAction.objects.filter(client_id=client_id)
         .open()
-        .values("complaint", "area", "status", "due_on", **_person("owner"))
+        .values("complaint", "area", "status", "due_on", **person_columns("owner"))
     )
 
 

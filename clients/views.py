@@ -3,7 +3,7 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, OuterRef
+from django.db.models import OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import localize
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from vipcrm import roles
 from vipcrm.expressions import SubqueryCount
 from vipcrm.forms import add_service_errors
-from vipcrm.lists import person_name
+from vipcrm.lists import person_columns, person_name
 from vipcrm.row_urls import row_url_for
 
 from . import card, card_rows, services
@@ -52,9 +52,7 @@ def client_list(request):
         "city",
         "tier",
         "status",
-        salesperson_first_name=F("original_salesperson__first_name"),
-        salesperson_last_name=F("original_salesperson__last_name"),
-        salesperson_username=F("original_salesperson__username"),
+        **person_columns("original_salesperson", "salesperson"),
         contact_count=current_contact_count(),
     )
     page = keyset_page(rows, selected, request.GET, size=CLIENTS_PER_PAGE)

@@ -1,6 +1,18 @@
 """Helpers of the list pages."""
 
 
+def person_columns(path: str, name: str | None = None) -> dict:
+    """The ``values()`` columns that name the person behind the foreign key ``path``:
+    ``{name}_first_name``, ``{name}_last_name``, ``{name}_username`` (``name`` defaults to
+    ``path``), for ``person_name``."""
+    from django.db.models import F
+
+    return {
+        f"{name or path}_{part}": F(f"{path}__{part}")
+        for part in ("first_name", "last_name", "username")
+    }
+
+
 def person_name(first_name, last_name, username) -> str:
     """A person as the pages name them — ``User.get_full_name()``, else the username — from the
     values of a row read without a user instance (a select of 200 people, a list's owners)."""

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clients.paging import keyset_page
-from vipcrm.lists import person_name
+from vipcrm.lists import person_columns, person_name
 
 from .. import services
 from ..enums import STAFF_CAPACITY, Assessment, StaffKind
@@ -201,9 +201,7 @@ def split_detail(request, pk):
                 "pk",
                 *ROW_FIELDS,
                 assessment=F("enrolment__assessment"),
-                salesperson_first_name=F("enrolment__original_salesperson__first_name"),
-                salesperson_last_name=F("enrolment__original_salesperson__last_name"),
-                salesperson_username=F("enrolment__original_salesperson__username"),
+                **person_columns("enrolment__original_salesperson", "salesperson"),
             ),
             None,  # no count shown: the proposal's size is on the job
             request.GET,
